@@ -1,0 +1,17 @@
+#include "common/bytes.h"
+
+#include <openssl/crypto.h>
+
+namespace ecert {
+
+void secure_wipe(void* p, std::size_t n) noexcept {
+  if (p != nullptr && n != 0) OPENSSL_cleanse(p, n);
+}
+
+bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace ecert

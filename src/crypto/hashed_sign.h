@@ -1,0 +1,41 @@
+// The SignContext plumbing shared by RSA and ECDSA. A hashing mechanism
+// (CKM_SHA256_RSA_PKCS, CKM_ECDSA_SHA384, ...) hashes with a cached EVP_MD and
+// then signs the digest with EVP_PKEY_sign, which is what EVP_DigestSign does
+// internally minus its per-call digest fetch. A raw mechanism (CKM_RSA_PKCS,
+// CKM_ECDSA, ...) signs its input as given.
+#pragma once
+
+#include "crypto/mechanism.h"
+#include "crypto/ossl_ptr.h"
+
+namespace ecert::crypto {
+
+class HashedSignContext : public SignContext {
+ public:
+  void sign(ByteView data, std::uint8_t* out) final;
+  void verify(ByteView data, ByteView signature) final;
+  void update(ByteView data) final;
+  void sign_final(std::uint8_t* out) final;
+  void verify_final(ByteView signature) final;
+
+ protected:
+  // `md` is nullptr for a raw (single-part) mechanism.
+  explicit HashedSignContext(const EVP_MD* md);
+  bool hashing() const { return md_ctx_ != nullptr; }
+  // Sign or verify the to-be-signed value: the digest of a hashing mechanism,
+  // the caller's input of a raw one (which the override validates).
+  virtual void sign_tbs(ByteView tbs, std::uint8_t* out) = 0;
+  virtual void verify_tbs(ByteView tbs, ByteView signature) = 0;
+
+ private:
+  struct Digest {
+    std::uint8_t bytes[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    ByteView view() const { return ByteView(bytes, len); }
+  };
+  Digest finish_digest();
+
+  MdCtxPtr md_ctx_;
+};
+
+}  // namespace ecert::crypto

@@ -1,0 +1,90 @@
+// Encryption and decryption: C_EncryptInit, C_Encrypt, C_EncryptUpdate,
+// C_EncryptFinal, C_DecryptInit, C_Decrypt, C_DecryptUpdate, C_DecryptFinal,
+// and the dual-function updates (not supported).
+//
+// A CKR_ARGUMENTS_BAD found here is returned before the services are called,
+// so it leaves an active operation as it was.
+
+#include "pkcs11/call.h"
+
+using namespace ecert::pkcs11;
+namespace services = ecert::token;
+
+ECERT_EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
+  return call([&] {
+    require_arg(pMechanism != nullptr);
+    services::encrypt_init(hSession, *pMechanism, hKey);
+  });
+}
+
+ECERT_EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+                             CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen) {
+  return call([&] {
+    const auto encrypted = output(pEncryptedData, pulEncryptedDataLen);
+    services::encrypt(hSession, input(pData, ulDataLen), encrypted);
+  });
+}
+
+ECERT_EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen,
+                                   CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen) {
+  return call([&] {
+    const auto encrypted = output(pEncryptedPart, pulEncryptedPartLen);
+    services::encrypt_update(hSession, input(pPart, ulPartLen), encrypted);
+  });
+}
+
+ECERT_EXPORT CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart,
+                                  CK_ULONG_PTR pulLastEncryptedPartLen) {
+  return call([&] { services::encrypt_final(hSession, output(pLastEncryptedPart, pulLastEncryptedPartLen)); });
+}
+
+ECERT_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
+  return call([&] {
+    require_arg(pMechanism != nullptr);
+    services::decrypt_init(hSession, *pMechanism, hKey);
+  });
+}
+
+ECERT_EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,
+                             CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen) {
+  return call([&] {
+    const auto data = output(pData, pulDataLen);
+    services::decrypt(hSession, input(pEncryptedData, ulEncryptedDataLen), data);
+  });
+}
+
+ECERT_EXPORT CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen,
+                                   CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen) {
+  return call([&] {
+    const auto part = output(pPart, pulPartLen);
+    services::decrypt_update(hSession, input(pEncryptedPart, ulEncryptedPartLen), part);
+  });
+}
+
+ECERT_EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen) {
+  return call([&] { services::decrypt_final(hSession, output(pLastPart, pulLastPartLen)); });
+}
+
+// The dual-function updates are not supported.
+ECERT_EXPORT CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pPart*/,
+                                         CK_ULONG /*ulPartLen*/, CK_BYTE_PTR /*pEncryptedPart*/,
+                                         CK_ULONG_PTR /*pulEncryptedPartLen*/) {
+  return unsupported();
+}
+
+ECERT_EXPORT CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pEncryptedPart*/,
+                                         CK_ULONG /*ulEncryptedPartLen*/, CK_BYTE_PTR /*pPart*/,
+                                         CK_ULONG_PTR /*pulPartLen*/) {
+  return unsupported();
+}
+
+ECERT_EXPORT CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pPart*/, CK_ULONG /*ulPartLen*/,
+                                       CK_BYTE_PTR /*pEncryptedPart*/, CK_ULONG_PTR /*pulEncryptedPartLen*/) {
+  return unsupported();
+}
+
+ECERT_EXPORT CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pEncryptedPart*/,
+                                         CK_ULONG /*ulEncryptedPartLen*/, CK_BYTE_PTR /*pPart*/,
+                                         CK_ULONG_PTR /*pulPartLen*/) {
+  return unsupported();
+}

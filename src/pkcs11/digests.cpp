@@ -1,0 +1,34 @@
+// Message digesting: C_DigestInit, C_Digest, C_DigestUpdate, C_DigestKey,
+// C_DigestFinal.
+
+#include "pkcs11/call.h"
+
+using namespace ecert::pkcs11;
+namespace services = ecert::token;
+
+ECERT_EXPORT CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism) {
+  return call([&] {
+    require_arg(pMechanism != nullptr);
+    services::digest_init(hSession, *pMechanism);
+  });
+}
+
+ECERT_EXPORT CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pDigest,
+                            CK_ULONG_PTR pulDigestLen) {
+  return call([&] {
+    const auto digest = output(pDigest, pulDigestLen);
+    services::digest(hSession, input(pData, ulDataLen), digest);
+  });
+}
+
+ECERT_EXPORT CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
+  return call([&] { services::digest_update(hSession, input(pPart, ulPartLen)); });
+}
+
+ECERT_EXPORT CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey) {
+  return call([&] { services::digest_key(hSession, hKey); });
+}
+
+ECERT_EXPORT CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen) {
+  return call([&] { services::digest_final(hSession, output(pDigest, pulDigestLen)); });
+}

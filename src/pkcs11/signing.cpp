@@ -1,0 +1,77 @@
+// Signing and verification: C_SignInit, C_Sign, C_SignUpdate, C_SignFinal,
+// C_SignRecoverInit, C_SignRecover, C_VerifyInit, C_Verify, C_VerifyUpdate,
+// C_VerifyFinal, C_VerifyRecoverInit, C_VerifyRecover.
+//
+// A CKR_ARGUMENTS_BAD found here is returned before the services are called,
+// so it leaves an active operation as it was.
+
+#include "pkcs11/call.h"
+
+using namespace ecert::pkcs11;
+namespace services = ecert::token;
+
+ECERT_EXPORT CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
+  return call([&] {
+    require_arg(pMechanism != nullptr);
+    services::sign_init(hSession, *pMechanism, hKey);
+  });
+}
+
+ECERT_EXPORT CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+                          CK_ULONG_PTR pulSignatureLen) {
+  return call([&] {
+    const auto signature = output(pSignature, pulSignatureLen);
+    services::sign(hSession, input(pData, ulDataLen), signature);
+  });
+}
+
+ECERT_EXPORT CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
+  return call([&] { services::sign_update(hSession, input(pPart, ulPartLen)); });
+}
+
+ECERT_EXPORT CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen) {
+  return call([&] { services::sign_final(hSession, output(pSignature, pulSignatureLen)); });
+}
+
+ECERT_EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE /*hSession*/, CK_MECHANISM_PTR /*pMechanism*/,
+                                     CK_OBJECT_HANDLE /*hKey*/) {
+  return unsupported();
+}
+
+ECERT_EXPORT CK_RV C_SignRecover(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pData*/, CK_ULONG /*ulDataLen*/,
+                                 CK_BYTE_PTR /*pSignature*/, CK_ULONG_PTR /*pulSignatureLen*/) {
+  return unsupported();
+}
+
+ECERT_EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
+  return call([&] {
+    require_arg(pMechanism != nullptr);
+    services::verify_init(hSession, *pMechanism, hKey);
+  });
+}
+
+ECERT_EXPORT CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+                            CK_ULONG ulSignatureLen) {
+  return call([&] {
+    const auto data = input(pData, ulDataLen);
+    services::verify(hSession, data, input(pSignature, ulSignatureLen));
+  });
+}
+
+ECERT_EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
+  return call([&] { services::verify_update(hSession, input(pPart, ulPartLen)); });
+}
+
+ECERT_EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen) {
+  return call([&] { services::verify_final(hSession, input(pSignature, ulSignatureLen)); });
+}
+
+ECERT_EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE /*hSession*/, CK_MECHANISM_PTR /*pMechanism*/,
+                                       CK_OBJECT_HANDLE /*hKey*/) {
+  return unsupported();
+}
+
+ECERT_EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pSignature*/,
+                                   CK_ULONG /*ulSignatureLen*/, CK_BYTE_PTR /*pData*/, CK_ULONG_PTR /*pulDataLen*/) {
+  return unsupported();
+}

@@ -1,0 +1,71 @@
+// Slot and token management: C_GetSlotList, C_GetSlotInfo, C_GetTokenInfo,
+// C_WaitForSlotEvent, C_GetMechanismList, C_GetMechanismInfo, C_InitToken,
+// C_InitPIN, C_SetPIN.
+
+#include "pkcs11/call.h"
+
+using namespace ecert::pkcs11;
+namespace services = ecert::token;
+
+// Every slot holds a token (the spare slot an uninitialised one), so
+// tokenPresent does not change the list.
+ECERT_EXPORT CK_RV C_GetSlotList(CK_BBOOL /*tokenPresent*/, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount) {
+  return call([&] {
+    require_arg(pulCount != nullptr);
+    return deliver_list(services::get_slot_list(), pSlotList, pulCount);
+  });
+}
+
+ECERT_EXPORT CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo) {
+  return call([&] {
+    require_arg(pInfo != nullptr);
+    services::get_slot_info(slotID, *pInfo);
+  });
+}
+
+ECERT_EXPORT CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo) {
+  return call([&] {
+    require_arg(pInfo != nullptr);
+    services::get_token_info(slotID, *pInfo);
+  });
+}
+
+// Not supported: tokens come and go only through C_InitToken and files, and
+// the slots are not removable, so NSS polls C_GetSlotList instead of blocking
+// here (Firefox blocks in this function only for removable slots).
+ECERT_EXPORT CK_RV C_WaitForSlotEvent(CK_FLAGS /*flags*/, CK_SLOT_ID_PTR /*pSlot*/, CK_VOID_PTR /*pReserved*/) {
+  return unsupported();
+}
+
+ECERT_EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
+                                      CK_ULONG_PTR pulCount) {
+  return call([&] {
+    require_arg(pulCount != nullptr);
+    return deliver_list(services::get_mechanism_list(slotID), pMechanismList, pulCount);
+  });
+}
+
+ECERT_EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo) {
+  return call([&] {
+    require_arg(pInfo != nullptr);
+    services::get_mechanism_info(slotID, type, *pInfo);
+  });
+}
+
+// pLabel is the 32-byte space-padded field; a NULL SO PIN would mean the
+// protected authentication path, which this token does not have.
+ECERT_EXPORT CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel) {
+  return call([&] {
+    require_arg(pLabel != nullptr, "NULL label");
+    services::init_token(slotID, pin_input(pPin, ulPinLen), pLabel);
+  });
+}
+
+ECERT_EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen) {
+  return call([&] { services::init_pin(hSession, pin_input(pPin, ulPinLen)); });
+}
+
+ECERT_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+                            CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen) {
+  return call([&] { services::set_pin(hSession, pin_input(pOldPin, ulOldLen), pin_input(pNewPin, ulNewLen)); });
+}

@@ -1,0 +1,155 @@
+#include "store/database.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/error.h"
+
+namespace ecert::store {
+
+void fail_sqlite(int code, const char* what) {
+  switch (code & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      fail(CKR_TOKEN_NOT_RECOGNIZED, what);
+    case SQLITE_FULL:
+      fail(CKR_DEVICE_MEMORY, what);
+    case SQLITE_NOMEM:
+      fail(CKR_HOST_MEMORY, what);
+    default:
+      fail(CKR_DEVICE_ERROR, what);
+  }
+}
+
+namespace {
+void check(int rc, const char* what) {
+  if (rc != SQLITE_OK) fail_sqlite(rc, what);
+}
+}  // namespace
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  check(sqlite3_bind_int64(stmt_, index, value), "bind int");
+  return *this;
+}
+
+Statement& Statement::bind(int index, ByteView value) {
+  // A zero-length blob still binds as a blob, never as NULL.
+  static const std::uint8_t empty = 0;
+  const void* p = value.empty() ? &empty : value.data();
+  check(sqlite3_bind_blob64(stmt_, index, p, value.size(), SQLITE_TRANSIENT), "bind blob");
+  return *this;
+}
+
+Statement& Statement::bind_text(int index, const std::string& value) {
+  check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+        "bind text");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) {
+    sqlite3_reset(stmt_);
+    return false;
+  }
+  sqlite3_reset(stmt_);
+  fail_sqlite(rc, "step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+Bytes Statement::column_blob(int index) const {
+  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
+  int n = sqlite3_column_bytes(stmt_, index);
+  return p == nullptr ? Bytes{} : Bytes(p, p + n);
+}
+
+SecureBytes Statement::column_secure_blob(int index) const {
+  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
+  int n = sqlite3_column_bytes(stmt_, index);
+  return p == nullptr ? SecureBytes{} : SecureBytes(p, p + n);
+}
+
+std::string Statement::column_text(int index) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+  return p == nullptr ? std::string{} : std::string(p, sqlite3_column_bytes(stmt_, index));
+}
+
+bool Statement::column_is_null(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
+
+std::unique_ptr<Database> Database::open(const std::string& path, bool create) {
+  if (create) {
+    // Made here, not by SQLite, so it is 0600 whatever the umask, and so that
+    // two processes creating the same token cannot both succeed.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) fail(errno == EEXIST ? CKR_DEVICE_ERROR : CKR_DEVICE_ERROR, "create token file");
+    ::close(fd);
+  }
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_close(db);
+    fail_sqlite(rc, "open");
+  }
+  std::unique_ptr<Database> out(new Database(db));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  out->exec("PRAGMA journal_mode=WAL");
+  out->exec("PRAGMA synchronous=FULL");
+  out->exec("PRAGMA secure_delete=ON");
+  out->exec("PRAGMA foreign_keys=ON");
+  return out;
+}
+
+Database::~Database() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+void Database::exec(const char* sql) {
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &msg);
+  sqlite3_free(msg);
+  if (rc != SQLITE_OK) fail_sqlite(rc, "exec");
+}
+
+Statement Database::prepare(const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    fail_sqlite(rc, "prepare");
+  }
+  return Statement(db_, stmt);
+}
+
+std::int64_t Database::data_version() {
+  Statement s = prepare("PRAGMA data_version");
+  if (!s.step()) fail(CKR_DEVICE_ERROR, "data_version");
+  return s.column_int(0);
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace ecert::store

@@ -1,0 +1,76 @@
+#include "store/token_directory.h"
+
+#include <dirent.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/error.h"
+
+namespace ecert::store {
+namespace {
+constexpr const char* kPrefix = "token-";
+constexpr const char* kSuffix = ".sqlite";
+
+std::string home_directory() {
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home != '\0') return home;
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return found->pw_dir;
+  return "/";
+}
+
+// Parses "token-<digits>.sqlite"; anything else in the directory is not ours.
+std::optional<CK_SLOT_ID> parse_name(const char* name) {
+  std::size_t n = std::strlen(name), p = std::strlen(kPrefix), s = std::strlen(kSuffix);
+  if (n <= p + s || std::strncmp(name, kPrefix, p) != 0 || std::strcmp(name + n - s, kSuffix) != 0) return {};
+  std::string digits(name + p, n - p - s);
+  if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return {};
+  if (digits.size() > 1 && digits[0] == '0') return {};
+  return static_cast<CK_SLOT_ID>(std::stoul(digits));
+}
+}  // namespace
+
+std::string token_directory() {
+  const char* dir = std::getenv("ECERT_TOKEN_DIR");
+  if (dir != nullptr && *dir != '\0') return dir;
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/ecert-token";
+  return home_directory() + "/.local/share/ecert-token";
+}
+
+void ensure_token_directory(const std::string& dir) {
+  for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/') continue;
+    std::string part = dir.substr(0, pos);
+    if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) fail(CKR_DEVICE_ERROR, "mkdir token dir");
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) fail(CKR_DEVICE_ERROR, "token dir");
+}
+
+std::string token_path(const std::string& dir, CK_SLOT_ID slot) {
+  return dir + "/" + kPrefix + std::to_string(slot) + kSuffix;
+}
+
+std::vector<CK_SLOT_ID> list_token_slots(const std::string& dir) {
+  std::vector<CK_SLOT_ID> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    if (auto slot = parse_name(e->d_name)) out.push_back(*slot);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace ecert::store

@@ -1,0 +1,218 @@
+#include "store/token_store.h"
+
+#include <string>
+
+#include "common/error.h"
+
+namespace ecert::store {
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE token(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  uuid BLOB NOT NULL, serial TEXT NOT NULL, label BLOB NOT NULL,
+  generation INTEGER NOT NULL, kdf_memory_kib INTEGER NOT NULL, kdf_iterations INTEGER NOT NULL);
+CREATE TABLE pin(
+  user INTEGER PRIMARY KEY, salt BLOB NOT NULL, wrapped_key BLOB NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0, must_change INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE policy(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE secret(name TEXT PRIMARY KEY, sealed BLOB NOT NULL);
+CREATE TABLE object(id INTEGER PRIMARY KEY AUTOINCREMENT, private INTEGER NOT NULL);
+CREATE TABLE attribute(
+  object_id INTEGER NOT NULL REFERENCES object(id) ON DELETE CASCADE,
+  type INTEGER NOT NULL, sealed INTEGER NOT NULL, value BLOB NOT NULL,
+  PRIMARY KEY (object_id, type)) WITHOUT ROWID;
+)sql";
+
+std::int64_t pragma_int(Database& db, const char* sql) {
+  Statement s = db.prepare(sql);
+  if (!s.step()) fail(CKR_TOKEN_NOT_RECOGNIZED, "pragma");
+  return s.column_int(0);
+}
+
+}  // namespace
+
+std::unique_ptr<TokenStore> TokenStore::create(const std::string& path, const TokenRecord& token,
+                                               const PinRecord& so_pin, const PolicyValues& policy) {
+  std::unique_ptr<TokenStore> store(new TokenStore(path, Database::open(path, true)));
+  Database& db = store->db();
+  Transaction tx(db);
+  db.exec(kSchema);
+  db.exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
+  db.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  store->write_token(token);
+  store->write_pin(CKU_SO, so_pin);
+  store->write_policy(policy);
+  tx.commit();
+  return store;
+}
+
+std::unique_ptr<TokenStore> TokenStore::open(const std::string& path) {
+  std::unique_ptr<TokenStore> store(new TokenStore(path, Database::open(path, false)));
+  Database& db = store->db();
+  if (pragma_int(db, "PRAGMA application_id") != kApplicationId) fail(CKR_TOKEN_NOT_RECOGNIZED, "foreign db");
+  std::int64_t version = pragma_int(db, "PRAGMA user_version");
+  if (version != kSchemaVersion) fail(CKR_TOKEN_NOT_RECOGNIZED, "schema version");
+  store->read_token();  // a file without its token row is not a token
+  return store;
+}
+
+void TokenStore::write_token(const TokenRecord& t) {
+  db_->prepare(
+         "INSERT OR REPLACE INTO token(id, uuid, serial, label, generation, kdf_memory_kib, kdf_iterations) "
+         "VALUES (1, ?, ?, ?, ?, ?, ?)")
+      .bind(1, view(t.uuid))
+      .bind_text(2, t.serial)
+      .bind(3, view(t.label))
+      .bind(4, t.generation)
+      .bind(5, t.kdf.memory_kib)
+      .bind(6, t.kdf.iterations)
+      .run();
+}
+
+void TokenStore::reinitialize(const TokenRecord& token, const PinRecord& so_pin, const PolicyValues& policy) {
+  Transaction tx(*db_);
+  db_->exec("DELETE FROM attribute; DELETE FROM object; DELETE FROM pin; DELETE FROM secret; DELETE FROM policy;");
+  write_token(token);
+  write_pin(CKU_SO, so_pin);
+  write_policy(policy);
+  tx.commit();
+}
+
+TokenRecord TokenStore::read_token() {
+  Statement s = db_->prepare(
+      "SELECT uuid, serial, label, generation, kdf_memory_kib, kdf_iterations FROM token WHERE id = 1");
+  if (!s.step()) fail(CKR_TOKEN_NOT_RECOGNIZED, "no token row");
+  TokenRecord t;
+  t.uuid = s.column_blob(0);
+  t.serial = s.column_text(1);
+  Bytes label = s.column_blob(2);
+  t.label.assign(label.begin(), label.end());
+  t.generation = s.column_int(3);
+  t.kdf.memory_kib = static_cast<std::uint32_t>(s.column_int(4));
+  t.kdf.iterations = static_cast<std::uint32_t>(s.column_int(5));
+  s.run();
+  if (t.uuid.size() != 16 || !kdf_cost_acceptable(t.kdf)) fail(CKR_TOKEN_NOT_RECOGNIZED, "bad token row");
+  return t;
+}
+
+void TokenStore::write_label(const std::string& label) {
+  db_->prepare("UPDATE token SET label = ? WHERE id = 1").bind(1, view(label)).run();
+}
+
+PinRecord TokenStore::read_pin(CK_USER_TYPE who) {
+  Statement s = db_->prepare("SELECT salt, wrapped_key, failures, must_change FROM pin WHERE user = ?");
+  s.bind(1, static_cast<std::int64_t>(who));
+  PinRecord p;
+  if (s.step()) {
+    p.initialized = true;
+    p.salt = s.column_blob(0);
+    p.wrapped_key = s.column_blob(1);
+    p.failures = static_cast<std::uint32_t>(s.column_int(2));
+    p.must_change = s.column_int(3) != 0;
+    s.run();
+  }
+  return p;
+}
+
+void TokenStore::write_pin(CK_USER_TYPE who, const PinRecord& p) {
+  db_->prepare("INSERT OR REPLACE INTO pin(user, salt, wrapped_key, failures, must_change) VALUES (?, ?, ?, ?, ?)")
+      .bind(1, static_cast<std::int64_t>(who))
+      .bind(2, view(p.salt))
+      .bind(3, view(p.wrapped_key))
+      .bind(4, p.failures)
+      .bind(5, p.must_change ? 1 : 0)
+      .run();
+}
+
+std::optional<std::uint32_t> TokenStore::count_try(CK_USER_TYPE who, std::uint32_t max_failures) {
+  Transaction tx(*db_);
+  Statement s = db_->prepare("SELECT failures FROM pin WHERE user = ?");
+  s.bind(1, static_cast<std::int64_t>(who));
+  if (!s.step()) fail(CKR_USER_PIN_NOT_INITIALIZED, "no pin");
+  auto failures = static_cast<std::uint32_t>(s.column_int(0));
+  s.run();
+  if (failures >= max_failures) return std::nullopt;
+  ++failures;
+  db_->prepare("UPDATE pin SET failures = ? WHERE user = ?")
+      .bind(1, failures)
+      .bind(2, static_cast<std::int64_t>(who))
+      .run();
+  tx.commit();
+  return failures;
+}
+
+void TokenStore::reset_failures(CK_USER_TYPE who) {
+  db_->prepare("UPDATE pin SET failures = 0 WHERE user = ?").bind(1, static_cast<std::int64_t>(who)).run();
+}
+
+PolicyValues TokenStore::read_policy() {
+  PolicyValues out;
+  Statement s = db_->prepare("SELECT name, value FROM policy");
+  while (s.step()) out[s.column_text(0)] = s.column_int(1);
+  return out;
+}
+
+void TokenStore::write_policy(const PolicyValues& policy) {
+  for (const auto& [name, value] : policy) {
+    db_->prepare("INSERT OR REPLACE INTO policy(name, value) VALUES (?, ?)").bind_text(1, name).bind(2, value).run();
+  }
+}
+
+std::optional<Bytes> TokenStore::read_secret(const std::string& name) {
+  Statement s = db_->prepare("SELECT sealed FROM secret WHERE name = ?");
+  s.bind_text(1, name);
+  if (!s.step()) return std::nullopt;
+  Bytes out = s.column_blob(0);
+  s.run();
+  return out;
+}
+
+void TokenStore::write_secret(const std::string& name, ByteView sealed) {
+  db_->prepare("INSERT OR REPLACE INTO secret(name, sealed) VALUES (?, ?)").bind_text(1, name).bind(2, sealed).run();
+}
+
+std::vector<StoredObject> TokenStore::read_objects() {
+  std::vector<StoredObject> out;
+  Statement objects = db_->prepare("SELECT id, private FROM object ORDER BY id");
+  while (objects.step()) out.push_back(StoredObject{objects.column_int(0), objects.column_int(1) != 0, {}});
+  Statement attrs = db_->prepare("SELECT object_id, type, sealed, value FROM attribute ORDER BY object_id");
+  std::size_t i = 0;
+  while (attrs.step()) {
+    std::int64_t id = attrs.column_int(0);
+    while (i < out.size() && out[i].id < id) ++i;
+    if (i == out.size() || out[i].id != id) continue;  // orphan row: ignored
+    out[i].attributes.push_back(StoredAttribute{static_cast<CK_ATTRIBUTE_TYPE>(attrs.column_int(1)),
+                                                attrs.column_int(2) != 0, attrs.column_blob(3)});
+  }
+  return out;
+}
+
+std::int64_t TokenStore::insert_object(bool is_private) {
+  db_->prepare("INSERT INTO object(private) VALUES (?)").bind(1, is_private ? 1 : 0).run();
+  return db_->last_insert_rowid();
+}
+
+void TokenStore::write_attributes(std::int64_t id, const std::vector<StoredAttribute>& attributes) {
+  Statement s = db_->prepare("INSERT OR REPLACE INTO attribute(object_id, type, sealed, value) VALUES (?, ?, ?, ?)");
+  for (const StoredAttribute& a : attributes) {
+    s.bind(1, id).bind(2, static_cast<std::int64_t>(a.type)).bind(3, a.sealed ? 1 : 0).bind(4, view(a.value));
+    s.run();
+  }
+}
+
+bool TokenStore::replace_attributes(std::int64_t id, bool is_private, const std::vector<StoredAttribute>& attributes) {
+  Statement s = db_->prepare("UPDATE object SET private = ? WHERE id = ?");
+  s.bind(1, is_private ? 1 : 0).bind(2, id).run();
+  if (sqlite3_changes(db_->handle()) == 0) return false;
+  db_->prepare("DELETE FROM attribute WHERE object_id = ?").bind(1, id).run();
+  write_attributes(id, attributes);
+  return true;
+}
+
+bool TokenStore::delete_object(std::int64_t id) {
+  db_->prepare("DELETE FROM object WHERE id = ?").bind(1, id).run();
+  return sqlite3_changes(db_->handle()) != 0;
+}
+
+}  // namespace ecert::store

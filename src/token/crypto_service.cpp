@@ -1,0 +1,289 @@
+// C_SignInit .. C_GenerateRandom. An operation ends on success and on any
+// error except CKR_BUFFER_TOO_SMALL; a NULL-buffer length query leaves it
+// active. Only the session's own lock is taken after *Init.
+#include <cstring>
+
+#include "common/error.h"
+#include "crypto/library_context.h"
+#include "token/attribute_rules.h"
+#include "token/key_usage.h"
+#include "token/library.h"
+#include "token/services.h"
+
+namespace ecert::token {
+namespace {
+
+SessionPtr crypto_session(CK_SESSION_HANDLE handle) { return Library::get().session(handle, false); }
+
+// Runs `body` on an active operation held in `slot`; ends the operation as
+// the specification requires.
+template <class Op, class Body>
+void with_operation(Session& session, std::unique_ptr<Op>& slot, Body body) {
+  Lock lock(session.mutex());
+  if (!slot) fail(CKR_OPERATION_NOT_INITIALIZED);
+  try {
+    if (body(*slot)) slot.reset();
+  } catch (const Error& e) {
+    if (e.rv() != CKR_BUFFER_TOO_SMALL) slot.reset();
+    throw;
+  } catch (...) {
+    slot.reset();
+    throw;
+  }
+}
+
+template <class Op>
+void install(Session& session, std::unique_ptr<Op>& slot, std::unique_ptr<Op> op) {
+  Lock lock(session.mutex());
+  if (slot) fail(CKR_OPERATION_ACTIVE);
+  slot = std::move(op);
+}
+
+template <class Op>
+void check_idle(Session& session, const std::unique_ptr<Op>& slot) {
+  Lock lock(session.mutex());
+  if (slot) fail(CKR_OPERATION_ACTIVE);
+}
+
+void start_sign(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key, bool signing) {
+  SessionPtr session = crypto_session(handle);
+  auto& slot = signing ? session->sign : session->verify;
+  check_idle(*session, slot);
+  UsableKey k = usable_key(*session, mechanism, key, signing ? KeyUse::sign : KeyUse::verify);
+  auto op = std::make_unique<SignOperation>();
+  op->mechanism = k.mechanism;
+  op->context = k.mechanism->sign(mechanism, *k.key, signing);
+  op->key = std::move(k.key);
+  install(*session, slot, std::move(op));
+}
+
+void start_cipher(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key, bool encrypting) {
+  SessionPtr session = crypto_session(handle);
+  auto& slot = encrypting ? session->encrypt : session->decrypt;
+  check_idle(*session, slot);
+  UsableKey k = usable_key(*session, mechanism, key, encrypting ? KeyUse::encrypt : KeyUse::decrypt);
+  auto op = std::make_unique<CipherOperation>();
+  op->mechanism = k.mechanism;
+  op->context = k.mechanism->cipher(mechanism, *k.key, encrypting);
+  op->key = std::move(k.key);
+  install(*session, slot, std::move(op));
+}
+
+// Multi-part steps of a mechanism that has none end the operation.
+void require_multipart(const crypto::Mechanism& m) {
+  if (!m.multipart) fail(CKR_MECHANISM_INVALID, "single-part mechanism");
+}
+
+void cipher_single(CK_SESSION_HANDLE handle, bool encrypting, ByteView input, const Output& out) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, encrypting ? session->encrypt : session->decrypt, [&](CipherOperation& op) {
+    if (out.data == nullptr) {
+      *out.length = op.context->max_output_size(input.size());
+      return false;
+    }
+    SecureBytes result = op.context->process(input);
+    deliver_bytes(out, view(result));
+    return true;
+  });
+}
+
+void cipher_multipart(CK_SESSION_HANDLE handle, bool encrypting) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, encrypting ? session->encrypt : session->decrypt, [&](CipherOperation& op) {
+    require_multipart(*op.mechanism);
+    return false;
+  });
+}
+
+}  // namespace
+
+void sign_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m, CK_OBJECT_HANDLE key) { start_sign(h, m, key, true); }
+void verify_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m, CK_OBJECT_HANDLE key) { start_sign(h, m, key, false); }
+
+void sign(CK_SESSION_HANDLE handle, ByteView data, const Output& signature) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->sign, [&](SignOperation& op) {
+    if (op.multipart_started) fail(CKR_OPERATION_ACTIVE, "C_Sign after C_SignUpdate");
+    std::size_t size = op.context->signature_size();
+    if (!deliver(signature, size)) return false;
+    op.context->sign(data, signature.data);
+    *signature.length = size;
+    return true;
+  });
+}
+
+void sign_update(CK_SESSION_HANDLE handle, ByteView part) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->sign, [&](SignOperation& op) {
+    op.multipart_started = true;
+    if (op.mechanism->multipart) op.context->update(part);
+    else op.collected.insert(op.collected.end(), part.begin(), part.end());
+    return false;
+  });
+}
+
+void sign_final(CK_SESSION_HANDLE handle, const Output& signature) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->sign, [&](SignOperation& op) {
+    std::size_t size = op.context->signature_size();
+    if (!deliver(signature, size)) return false;
+    if (op.mechanism->multipart) op.context->sign_final(signature.data);
+    else op.context->sign(view(op.collected), signature.data);
+    *signature.length = size;
+    return true;
+  });
+}
+
+void verify(CK_SESSION_HANDLE handle, ByteView data, ByteView signature) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->verify, [&](SignOperation& op) {
+    if (op.multipart_started) fail(CKR_OPERATION_ACTIVE, "C_Verify after C_VerifyUpdate");
+    op.context->verify(data, signature);
+    return true;
+  });
+}
+
+void verify_update(CK_SESSION_HANDLE handle, ByteView part) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->verify, [&](SignOperation& op) {
+    op.multipart_started = true;
+    if (op.mechanism->multipart) op.context->update(part);
+    else op.collected.insert(op.collected.end(), part.begin(), part.end());
+    return false;
+  });
+}
+
+void verify_final(CK_SESSION_HANDLE handle, ByteView signature) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->verify, [&](SignOperation& op) {
+    if (op.mechanism->multipart) op.context->verify_final(signature);
+    else op.context->verify(view(op.collected), signature);
+    return true;
+  });
+}
+
+void encrypt_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m, CK_OBJECT_HANDLE key) { start_cipher(h, m, key, true); }
+void decrypt_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m, CK_OBJECT_HANDLE key) { start_cipher(h, m, key, false); }
+void encrypt(CK_SESSION_HANDLE h, ByteView data, const Output& out) { cipher_single(h, true, data, out); }
+void decrypt(CK_SESSION_HANDLE h, ByteView data, const Output& out) { cipher_single(h, false, data, out); }
+void encrypt_update(CK_SESSION_HANDLE h, ByteView, const Output&) { cipher_multipart(h, true); }
+void encrypt_final(CK_SESSION_HANDLE h, const Output&) { cipher_multipart(h, true); }
+void decrypt_update(CK_SESSION_HANDLE h, ByteView, const Output&) { cipher_multipart(h, false); }
+void decrypt_final(CK_SESSION_HANDLE h, const Output&) { cipher_multipart(h, false); }
+
+void digest_init(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism) {
+  SessionPtr session = crypto_session(handle);
+  check_idle(*session, session->digest);
+  const crypto::Mechanism* m = crypto::find_mechanism(mechanism.mechanism);
+  if (m == nullptr || m->digest == nullptr) fail(CKR_MECHANISM_INVALID);
+  install(*session, session->digest, m->digest(mechanism));
+}
+
+void digest(CK_SESSION_HANDLE handle, ByteView data, const Output& out) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
+    if (!deliver(out, ctx.size())) return false;
+    ctx.update(data);
+    ctx.final(out.data);
+    *out.length = ctx.size();
+    return true;
+  });
+}
+
+void digest_update(CK_SESSION_HANDLE handle, ByteView part) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
+    ctx.update(part);
+    return false;
+  });
+}
+
+void digest_key(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE key) {
+  SessionPtr session = crypto_session(handle);
+  ObjectPtr object;
+  {
+    Lock lock(session->token().mutex());
+    try {
+      object = session->token().object(key);
+    } catch (const Error& e) {
+      if (e.rv() == CKR_OBJECT_HANDLE_INVALID) fail(CKR_KEY_HANDLE_INVALID);
+      throw;
+    }
+  }
+  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
+    const SecureBytes* value = object->attributes().find(CKA_VALUE);
+    if (object->object_class() != CKO_SECRET_KEY || value == nullptr) fail(CKR_KEY_INDIGESTIBLE);
+    ctx.update(view(*value));
+    return false;
+  });
+}
+
+void digest_final(CK_SESSION_HANDLE handle, const Output& out) {
+  SessionPtr session = crypto_session(handle);
+  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
+    if (!deliver(out, ctx.size())) return false;
+    ctx.final(out.data);
+    *out.length = ctx.size();
+    return true;
+  });
+}
+
+std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE> generate_key_pair(CK_SESSION_HANDLE handle,
+                                                                const CK_MECHANISM& mechanism,
+                                                                const AttributeMap& public_template,
+                                                                const AttributeMap& private_template) {
+  SessionPtr session = Library::get().session(handle);
+  const crypto::Mechanism* m = crypto::find_mechanism(mechanism.mechanism);
+  if (m == nullptr || m->generate_key_pair == nullptr) fail(CKR_MECHANISM_INVALID);
+  AttributeMap pub_tmpl = public_template, priv_tmpl = private_template;
+  if (pub_tmpl.ulong_or(CKA_CLASS, CKO_PUBLIC_KEY) != CKO_PUBLIC_KEY ||
+      priv_tmpl.ulong_or(CKA_CLASS, CKO_PRIVATE_KEY) != CKO_PRIVATE_KEY) {
+    fail(CKR_TEMPLATE_INCONSISTENT, "key pair classes");
+  }
+  pub_tmpl.set_ulong(CKA_CLASS, CKO_PUBLIC_KEY);
+  priv_tmpl.set_ulong(CKA_CLASS, CKO_PRIVATE_KEY);
+  for (AttributeMap* t : {&pub_tmpl, &priv_tmpl}) {
+    if (t->has(CKA_KEY_TYPE) && t->ulong_or(CKA_KEY_TYPE, 0) != m->key_type) fail(CKR_TEMPLATE_INCONSISTENT);
+    t->erase(CKA_KEY_TYPE);
+  }
+  // The session rules are checked before the (slow) generation, with the
+  // defaults attribute_rules will apply (private keys are private), so a
+  // refused call fails fast; the token lock is not held while the key is made.
+  {
+    Lock lock(session->token().mutex());
+    bool token_objects = pub_tmpl.bool_or(CKA_TOKEN, false) || priv_tmpl.bool_or(CKA_TOKEN, false);
+    bool private_objects = pub_tmpl.bool_or(CKA_PRIVATE, false) || priv_tmpl.bool_or(CKA_PRIVATE, true);
+    if (token_objects && !session->read_write()) fail(CKR_SESSION_READ_ONLY);
+    if (private_objects && !session->token().user_logged_in()) fail(CKR_USER_NOT_LOGGED_IN);
+  }
+  crypto::GeneratedKeyPair pair = m->generate_key_pair(mechanism, pub_tmpl);
+  AttributeMap pub = complete_new_object(pub_tmpl, Origin::generate, pair.public_key, m->type);
+  AttributeMap priv = complete_new_object(priv_tmpl, Origin::generate, pair.private_key, m->type);
+  Token& token = session->token();
+  Lock lock(token.mutex());
+  for (const AttributeMap* a : {&pub, &priv}) {
+    if (a->bool_or(CKA_TOKEN, false) && !session->read_write()) fail(CKR_SESSION_READ_ONLY);
+    if (a->bool_or(CKA_PRIVATE, false) && !token.user_logged_in()) fail(CKR_USER_NOT_LOGGED_IN);
+  }
+  CK_OBJECT_HANDLE pub_handle = token.add(std::move(pub), handle);
+  try {
+    return {pub_handle, token.add(std::move(priv), handle)};
+  } catch (...) {
+    token.destroy(pub_handle);
+    throw;
+  }
+}
+
+void generate_random(CK_SESSION_HANDLE handle, CK_BYTE_PTR out, CK_ULONG length) {
+  crypto_session(handle);
+  crypto::random_bytes(out, length);
+}
+
+void seed_random(CK_SESSION_HANDLE handle, ByteView) {
+  crypto_session(handle);
+  // The DRBG is seeded by OpenSSL from the operating system; caller-supplied
+  // seed material is not mixed in.
+  fail(CKR_RANDOM_SEED_NOT_SUPPORTED);
+}
+
+}  // namespace ecert::token

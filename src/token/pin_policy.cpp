@@ -1,0 +1,165 @@
+#include "token/pin_policy.h"
+
+#include "common/error.h"
+#include "token/padded_text.h"
+
+namespace ecert::token {
+namespace {
+
+struct Field {
+  const char* name;
+  std::uint32_t PinPolicy::*number;
+  bool PinPolicy::*flag;
+};
+
+// The one list of policy fields and their storage names.
+const Field kFields[] = {
+    {"min_length", &PinPolicy::min_length, nullptr},
+    {"max_length", &PinPolicy::max_length, nullptr},
+    {"require_upper", nullptr, &PinPolicy::require_upper},
+    {"require_lower", nullptr, &PinPolicy::require_lower},
+    {"require_digit", nullptr, &PinPolicy::require_digit},
+    {"require_special", nullptr, &PinPolicy::require_special},
+    {"history_size", &PinPolicy::history_size, nullptr},
+    {"max_repeat", &PinPolicy::max_repeat, nullptr},
+    {"max_user_tries", &PinPolicy::max_user_tries, nullptr},
+    {"max_so_tries", &PinPolicy::max_so_tries, nullptr},
+    {"issuer_min_length", &PinPolicy::issuer_min_length, nullptr},
+    {"issuer_max_length", &PinPolicy::issuer_max_length, nullptr},
+    {"must_change", nullptr, &PinPolicy::must_change},
+};
+
+bool in_range(std::uint32_t v, std::uint32_t lo, std::uint32_t hi) { return v >= lo && v <= hi; }
+
+// Splits UTF-8 into code points (input already validated).
+std::vector<std::string_view> characters(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    out.push_back(s.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+PinProblem check_form(std::string_view pin, std::uint32_t min, std::uint32_t max) {
+  if (pin.size() < min) return PinProblem::too_short;
+  if (pin.size() > max) return PinProblem::too_long;
+  if (!is_valid_utf8(pin)) return PinProblem::not_utf8;
+  for (char ch : pin) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) return PinProblem::control_character;
+  }
+  return PinProblem::none;
+}
+
+}  // namespace
+
+void PinPolicy::validate() const {
+  bool ok = in_range(min_length, 1, kLongestPin) && in_range(max_length, min_length, kLongestPin) &&
+            in_range(issuer_min_length, 1, kLongestPin) &&
+            in_range(issuer_max_length, issuer_min_length, kLongestPin) && history_size <= kMaxHistory &&
+            max_repeat <= kLongestPin && in_range(max_user_tries, 1, kMaxTries) &&
+            in_range(max_so_tries, 1, kMaxTries);
+  require(ok, CKR_ATTRIBUTE_VALUE_INVALID, "policy out of range");
+}
+
+std::map<std::string, std::int64_t> PinPolicy::to_values() const {
+  std::map<std::string, std::int64_t> out;
+  for (const Field& f : kFields) out[f.name] = f.number ? this->*f.number : (this->*f.flag ? 1 : 0);
+  return out;
+}
+
+PinPolicy PinPolicy::from_values(const std::map<std::string, std::int64_t>& values) {
+  PinPolicy p;
+  for (const Field& f : kFields) {
+    auto it = values.find(f.name);
+    if (it == values.end()) continue;
+    if (it->second < 0 || it->second > 0xFFFFFFFF) fail(CKR_TOKEN_NOT_RECOGNIZED, "stored policy");
+    if (f.number) p.*f.number = static_cast<std::uint32_t>(it->second);
+    else p.*f.flag = it->second != 0;
+  }
+  try {
+    p.validate();
+  } catch (const Error&) {
+    fail(CKR_TOKEN_NOT_RECOGNIZED, "stored policy invalid");
+  }
+  return p;
+}
+
+PinProblem check_owner_pin(const PinPolicy& policy, std::string_view pin) {
+  PinProblem form = check_form(pin, policy.min_length, policy.max_length);
+  if (form != PinProblem::none) return form;
+  bool upper = false, lower = false, digit = false, special = false;
+  std::size_t run = 0;
+  std::string_view previous;
+  for (std::string_view ch : characters(pin)) {
+    run = (ch == previous) ? run + 1 : 1;
+    previous = ch;
+    if (policy.max_repeat != 0 && run > policy.max_repeat) return PinProblem::repeated_character;
+    char c = ch[0];
+    if (ch.size() == 1 && c >= 'A' && c <= 'Z') upper = true;
+    else if (ch.size() == 1 && c >= 'a' && c <= 'z') lower = true;
+    else if (ch.size() == 1 && c >= '0' && c <= '9') digit = true;
+    else special = true;
+  }
+  if (policy.require_upper && !upper) return PinProblem::no_upper;
+  if (policy.require_lower && !lower) return PinProblem::no_lower;
+  if (policy.require_digit && !digit) return PinProblem::no_digit;
+  if (policy.require_special && !special) return PinProblem::no_special;
+  return PinProblem::none;
+}
+
+PinProblem check_issuer_pin(const PinPolicy& policy, std::string_view pin) {
+  return check_form(pin, policy.issuer_min_length, policy.issuer_max_length);
+}
+
+CK_RV pin_problem_rv(PinProblem problem) {
+  switch (problem) {
+    case PinProblem::none:
+      return CKR_OK;
+    case PinProblem::too_short:
+    case PinProblem::too_long:
+      return CKR_PIN_LEN_RANGE;
+    default:
+      return CKR_PIN_INVALID;
+  }
+}
+
+SecureBytes encode_history(const std::vector<SecureBytes>& pins) {
+  SecureBytes out;
+  for (const SecureBytes& p : pins) {
+    std::uint32_t n = static_cast<std::uint32_t>(p.size());
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+    out.insert(out.end(), p.begin(), p.end());
+  }
+  return out;
+}
+
+std::vector<SecureBytes> decode_history(ByteView encoded) {
+  std::vector<SecureBytes> out;
+  std::size_t i = 0;
+  while (i + 4 <= encoded.size()) {
+    std::uint32_t n = 0;
+    for (int k = 0; k < 4; ++k) n |= static_cast<std::uint32_t>(encoded[i + k]) << (8 * k);
+    i += 4;
+    if (n > encoded.size() - i) fail(CKR_DEVICE_ERROR, "history corrupt");
+    out.emplace_back(encoded.begin() + i, encoded.begin() + i + n);
+    i += n;
+  }
+  return out;
+}
+
+bool in_history(const std::vector<SecureBytes>& history, ByteView pin) {
+  bool found = false;
+  for (const SecureBytes& old : history) found |= constant_time_equal(view(old), pin);
+  return found;
+}
+
+void push_history(std::vector<SecureBytes>& history, ByteView pin, std::uint32_t size) {
+  history.insert(history.begin(), secure_copy(pin));
+  if (history.size() > size) history.resize(size);
+}
+
+}  // namespace ecert::token

@@ -1,0 +1,83 @@
+// The PIN policy of a token (the e-Cert rules by default) and the checks of a
+// new PIN against it. Pure functions of their arguments: the token layer calls
+// them before changing a PIN, and the token manager can call them to tell the
+// user exactly which rule a password breaks before it calls the token.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "ecert/pkcs11.h"
+
+namespace ecert::token {
+
+struct PinPolicy {
+  // The owner's rule: C_SetPIN by the user, and every SO PIN.
+  std::uint32_t min_length = 8;  // UTF-8 bytes
+  std::uint32_t max_length = 64;
+  bool require_upper = true;
+  bool require_lower = true;
+  bool require_digit = true;
+  bool require_special = true;  // any other printable character, space and non-ASCII included
+  std::uint32_t history_size = 10;  // last user PINs that may not come back
+  std::uint32_t max_repeat = 3;     // longest run of one character; 0 = no limit
+  // Lockout.
+  std::uint32_t max_user_tries = 15;
+  std::uint32_t max_so_tries = 15;
+  // The issuer's rule: C_InitPIN (the PIN envelope); digits alone allowed.
+  std::uint32_t issuer_min_length = 8;
+  std::uint32_t issuer_max_length = 64;
+  bool must_change = true;  // a PIN set with C_InitPIN must be changed before use
+
+  static constexpr std::uint32_t kMaxTries = 15;
+  static constexpr std::uint32_t kMaxHistory = 10;
+  static constexpr std::uint32_t kLongestPin = 256;
+
+  // Throws Error(CKR_ATTRIBUTE_VALUE_INVALID) if the fields contradict each
+  // other or leave their ranges (tries 1..15, history 0..10, lengths 1..256,
+  // min <= max).
+  void validate() const;
+
+  // Storage as name -> integer (the store's policy table).
+  std::map<std::string, std::int64_t> to_values() const;
+  // Missing names keep their defaults; the result is validated
+  // (CKR_TOKEN_NOT_RECOGNIZED for a stored policy that fails validation).
+  static PinPolicy from_values(const std::map<std::string, std::int64_t>& values);
+};
+
+// Why a PIN does not meet a rule.
+enum class PinProblem {
+  none,
+  too_short,
+  too_long,
+  not_utf8,
+  control_character,
+  no_upper,
+  no_lower,
+  no_digit,
+  no_special,
+  repeated_character,
+  reused,
+};
+
+// The first problem of `pin` under the owner's rule, history excepted.
+PinProblem check_owner_pin(const PinPolicy& policy, std::string_view pin);
+// The first problem of `pin` under the issuer's rule.
+PinProblem check_issuer_pin(const PinPolicy& policy, std::string_view pin);
+// CKR_OK, CKR_PIN_LEN_RANGE for a length problem, CKR_PIN_INVALID otherwise.
+CK_RV pin_problem_rv(PinProblem problem);
+
+// The user PIN history: the last history_size PINs, newest first, kept sealed
+// under the master key. Serialised as length-prefixed entries.
+SecureBytes encode_history(const std::vector<SecureBytes>& pins);
+std::vector<SecureBytes> decode_history(ByteView encoded);
+// True if `pin` equals one of `history` (constant time per entry).
+bool in_history(const std::vector<SecureBytes>& history, ByteView pin);
+// Puts `pin` in front and keeps at most `size` entries.
+void push_history(std::vector<SecureBytes>& history, ByteView pin, std::uint32_t size);
+
+}  // namespace ecert::token

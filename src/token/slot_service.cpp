@@ -1,0 +1,80 @@
+// C_GetSlotList .. C_SetPIN: slots, tokens, mechanisms and the PIN functions
+// that do not log anybody in.
+#include <cstring>
+
+#include "common/error.h"
+#include "crypto/mechanism.h"
+#include "token/library.h"
+#include "token/padded_text.h"
+#include "token/services.h"
+
+namespace ecert::token {
+
+std::vector<CK_SLOT_ID> get_slot_list() { return Library::get().slot_list(); }
+
+void get_slot_info(CK_SLOT_ID slot, CK_SLOT_INFO& info) {
+  std::shared_ptr<Token> token = Library::get().token(slot);
+  std::memset(&info, 0, sizeof info);
+  token->fill_slot_description(info);
+  // Always present and never removable: NSS disables for good a slot that is
+  // neither, and treats removable slots as smart-card readers to watch.
+  info.flags = CKF_TOKEN_PRESENT;
+  info.hardwareVersion = {0, 0};
+  info.firmwareVersion = {0, 1};
+}
+
+void get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO& info) {
+  std::shared_ptr<Token> token = Library::get().token(slot);
+  Lock lock(token->mutex());
+  token->refresh();
+  token->fill_token_info(info);
+}
+
+std::vector<CK_MECHANISM_TYPE> get_mechanism_list(CK_SLOT_ID slot) {
+  Library::get().token(slot);
+  std::vector<CK_MECHANISM_TYPE> out;
+  for (const crypto::Mechanism& m : crypto::all_mechanisms()) out.push_back(m.type);
+  return out;
+}
+
+void get_mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO& info) {
+  Library::get().token(slot);
+  const crypto::Mechanism* m = crypto::find_mechanism(type);
+  if (m == nullptr) fail(CKR_MECHANISM_INVALID);
+  info.ulMinKeySize = m->min_key_bits;
+  info.ulMaxKeySize = m->max_key_bits;
+  info.flags = m->flags;
+}
+
+void init_token(CK_SLOT_ID slot, ByteView so_pin, const CK_UTF8CHAR* label_field) {
+  Library& library = Library::get();
+  std::shared_ptr<Token> token = library.token(slot);
+  std::string label = label_from_field(label_field, 32);
+  if (!is_valid_utf8(label)) fail(CKR_ARGUMENTS_BAD, "label is not UTF-8");
+  {
+    Lock lock(token->mutex());
+    token->refresh();
+    if (token->session_count() != 0) fail(CKR_SESSION_EXISTS);
+    token->init_token(so_pin, label);
+  }
+  // The spare slot now holds a token: make the next spare appear.
+  library.slot_list();
+}
+
+void init_pin(CK_SESSION_HANDLE handle, ByteView pin) {
+  SessionPtr session = Library::get().session(handle);
+  Token& token = session->token();
+  Lock lock(token.mutex());
+  if (token.logged_in() != CKU_SO) fail(CKR_USER_NOT_LOGGED_IN);
+  token.init_pin(pin);
+}
+
+void set_pin(CK_SESSION_HANDLE handle, ByteView old_pin, ByteView new_pin) {
+  SessionPtr session = Library::get().session(handle);
+  if (!session->read_write()) fail(CKR_SESSION_READ_ONLY);
+  Token& token = session->token();
+  Lock lock(token.mutex());
+  token.set_pin(token.logged_in() == CKU_SO ? CKU_SO : CKU_USER, old_pin, new_pin);
+}
+
+}  // namespace ecert::token

@@ -1,0 +1,26 @@
+// The module's built-in objects, present on every initialised token and never
+// stored: the CKO_PROFILE object (CKP_PUBLIC_CERTIFICATES_TOKEN), which tells
+// NSS it may read certificates without logging in, and the vendor-defined
+// policy object (CKO_ECERT_POLICY, see ecert/pkcs11.h), through which the
+// token manager reads and sets the PIN policy and sees the tries left.
+#pragma once
+
+#include <cstdint>
+
+#include "common/attribute_map.h"
+#include "store/pin_kdf.h"
+#include "token/pin_policy.h"
+
+namespace ecert::token {
+
+AttributeMap profile_object_attributes();
+AttributeMap policy_object_attributes(const PinPolicy& policy, std::uint32_t user_tries_left,
+                                      std::uint32_t so_tries_left, const store::KdfCost& kdf);
+
+// The policy after a C_SetAttributeValue on the policy object. Tries left, KDF
+// cost and the common attributes: CKR_ATTRIBUTE_READ_ONLY; attributes the
+// object does not have: CKR_ATTRIBUTE_TYPE_INVALID; bad values:
+// CKR_ATTRIBUTE_VALUE_INVALID.
+PinPolicy apply_policy_change(const PinPolicy& current, const AttributeMap& change);
+
+}  // namespace ecert::token

@@ -1,0 +1,146 @@
+#include "token/token.h"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/error.h"
+#include "token/padded_text.h"
+
+namespace ecert::token {
+namespace {
+constexpr const char* kManufacturer = "ecert-token project";
+constexpr const char* kModel = "e-Cert Token";
+
+// Free and total bytes of the file system holding the token, for the
+// manager's "free space" (CK_UNAVAILABLE_INFORMATION when unknown).
+void fill_memory(const std::string& path, CK_TOKEN_INFO& info) {
+  info.ulTotalPublicMemory = info.ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+  info.ulTotalPrivateMemory = info.ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+  std::string dir = path.substr(0, path.find_last_of('/'));
+  struct statvfs st;
+  if (::statvfs(dir.c_str(), &st) != 0) return;
+  info.ulTotalPublicMemory = info.ulTotalPrivateMemory = st.f_blocks * st.f_frsize;
+  info.ulFreePublicMemory = info.ulFreePrivateMemory = st.f_bavail * st.f_frsize;
+}
+}  // namespace
+
+Token::Token(CK_SLOT_ID slot, std::string path)
+    : slot_(slot), path_(std::move(path)), next_session_handle_(kFirstSessionObject) {}
+
+Token::~Token() { forget_login(); }
+
+void Token::open_if_present() {
+  if (store_ != nullptr) return;
+  if (::access(path_.c_str(), F_OK) != 0) {
+    problem_ = CKR_OK;  // the spare slot: an uninitialised token
+    return;
+  }
+  try {
+    auto store = store::TokenStore::open(path_);
+    store::TokenRecord record = store->read_token();
+    policy_ = PinPolicy::from_values(store->read_policy());
+    data_version_ = store->data_version();
+    store_ = std::move(store);
+    problem_ = CKR_OK;
+    load(record);
+  } catch (const Error& e) {
+    store_.reset();
+    problem_ = e.rv() == CKR_TOKEN_NOT_RECOGNIZED ? CKR_TOKEN_NOT_RECOGNIZED : CKR_DEVICE_ERROR;
+  }
+}
+
+void Token::check_recognized() const {
+  if (problem_ != CKR_OK) fail(problem_, "token file unusable");
+}
+
+void Token::require_initialized() const {
+  check_recognized();
+  if (store_ == nullptr) fail(CKR_TOKEN_NOT_RECOGNIZED, "token not initialised");
+}
+
+void Token::load(const store::TokenRecord& record) {
+  bool new_generation = record.generation != record_.generation || record.uuid != record_.uuid;
+  if (new_generation && !record_.uuid.empty()) {
+    // Re-initialised elsewhere: every session and the login are gone.
+    epoch_.fetch_add(1, std::memory_order_acq_rel);
+    forget_login();
+    for (auto it = objects_.begin(); it != objects_.end();) {
+      it = it->second->store_id() == 0 ? objects_.erase(it) : std::next(it);
+    }
+  }
+  record_ = record;
+  load_objects();
+}
+
+void Token::refresh() {
+  if (store_ == nullptr) {
+    open_if_present();
+    return;
+  }
+  try {
+    std::int64_t version = store_->data_version();
+    if (version == data_version_) return;
+    data_version_ = version;
+    policy_ = PinPolicy::from_values(store_->read_policy());
+    load(store_->read_token());
+  } catch (const Error& e) {
+    if (e.rv() == CKR_TOKEN_NOT_RECOGNIZED) problem_ = e.rv();
+    throw;
+  }
+}
+
+void Token::fill_slot_description(CK_SLOT_INFO& info) const {
+  std::string desc = "ecert-token slot " + std::to_string(slot_);
+  write_padded(info.slotDescription, sizeof info.slotDescription, desc);
+  write_padded(info.manufacturerID, sizeof info.manufacturerID, kManufacturer);
+}
+
+void Token::fill_token_info(CK_TOKEN_INFO& info) {
+  check_recognized();
+  std::memset(&info, 0, sizeof info);
+  write_padded(info.manufacturerID, sizeof info.manufacturerID, kManufacturer);
+  write_padded(info.model, sizeof info.model, kModel);
+  write_padded(info.utcTime, sizeof info.utcTime, "");
+  info.flags = CKF_RNG | CKF_LOGIN_REQUIRED;
+  info.ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+  info.ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+  info.ulSessionCount = sessions_;
+  info.ulRwSessionCount = rw_sessions_;
+  info.ulMinPinLen = std::min(policy_.min_length, policy_.issuer_min_length);
+  info.ulMaxPinLen = std::max(policy_.max_length, policy_.issuer_max_length);
+  info.hardwareVersion = {0, 0};
+  info.firmwareVersion = {0, 1};
+  fill_memory(path_, info);
+  if (store_ == nullptr) {
+    write_padded(info.label, sizeof info.label, "");
+    write_padded(info.serialNumber, sizeof info.serialNumber, "");
+    return;
+  }
+  write_padded(info.label, sizeof info.label, record_.label);
+  write_padded(info.serialNumber, sizeof info.serialNumber, record_.serial);
+  info.flags |= CKF_TOKEN_INITIALIZED | pin_flags();
+}
+
+void Token::session_opened(bool read_write) {
+  ++sessions_;
+  if (read_write) ++rw_sessions_;
+}
+
+void Token::session_closed(CK_SESSION_HANDLE handle, bool read_write) {
+  if (sessions_ > 0) --sessions_;
+  if (read_write && rw_sessions_ > 0) --rw_sessions_;
+  for (auto it = objects_.begin(); it != objects_.end();) {
+    it = it->second->owner() == handle ? objects_.erase(it) : std::next(it);
+  }
+  if (sessions_ == 0) logout();
+}
+
+void Token::abandon() noexcept {
+  if (store_ != nullptr) store_->db().abandon();
+  forget_login();
+  objects_.clear();
+}
+
+}  // namespace ecert::token

@@ -1,0 +1,141 @@
+// Token: one slot's token as this process sees it. It owns the token file
+// (TokenStore), the login state (per token and per process, shared by all
+// sessions), the master key while someone is logged in, and the table of
+// objects the sessions may see.
+//
+// Threading: every method expects the caller to hold mutex(), except slot_id()
+// and epoch(), which are safe anywhere. The crypto hot path never takes this
+// lock: it works on Objects and Keys already fetched.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/attribute_map.h"
+#include "common/bytes.h"
+#include "ecert/pkcs11.h"
+#include "store/token_store.h"
+#include "token/mutex.h"
+#include "token/object.h"
+#include "token/pin_policy.h"
+
+namespace ecert::token {
+
+// No user logged in.
+inline constexpr CK_USER_TYPE kNobody = static_cast<CK_USER_TYPE>(-1);
+
+class Token {
+ public:
+  Token(CK_SLOT_ID slot, std::string path);
+  ~Token();
+  Token(const Token&) = delete;
+  Token& operator=(const Token&) = delete;
+
+  CK_SLOT_ID slot_id() const { return slot_; }
+  Mutex& mutex() { return mutex_; }
+  // Changes whenever the token is re-initialised (here or by another process);
+  // sessions opened before are then invalid.
+  std::uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
+
+  // Opens the token file if it exists and is not open yet; remembers why it
+  // cannot be used if so. Cheap when already open.
+  void open_if_present();
+  // True when a token file is open (the token is initialised).
+  bool initialized() const { return store_ != nullptr; }
+  // True for the spare slot's token: no file yet, nothing wrong.
+  bool spare() const { return store_ == nullptr && problem_ == CKR_OK; }
+  // Throws why the token cannot be used: CKR_TOKEN_NOT_RECOGNIZED / DEVICE_ERROR
+  // for a bad file; nothing for a usable or an uninitialised (spare) token.
+  void check_recognized() const;
+  // Throws unless initialized(): the problem of a bad file, or
+  // CKR_USER_PIN_NOT_INITIALIZED-style errors are the caller's business.
+  void require_initialized() const;
+  // Picks up changes made by other processes (cheap when there are none).
+  void refresh();
+
+  void fill_token_info(CK_TOKEN_INFO& info);
+  void fill_slot_description(CK_SLOT_INFO& info) const;
+
+  // Session bookkeeping (the login state ends when the last session closes).
+  void session_opened(bool read_write);
+  void session_closed(CK_SESSION_HANDLE handle, bool read_write);
+  std::size_t session_count() const { return sessions_; }
+  std::size_t read_only_session_count() const { return sessions_ - rw_sessions_; }
+
+  // ---- PINs and login (token_pins.cpp) ----
+  CK_USER_TYPE logged_in() const { return logged_in_; }
+  bool user_logged_in() const { return logged_in_ == CKU_USER; }
+  void login(CK_USER_TYPE who, ByteView pin);
+  void logout();
+  void init_token(ByteView so_pin, const std::string& label);
+  void init_pin(ByteView pin);
+  // `who` is CKU_SO when the SO is logged in, CKU_USER otherwise.
+  void set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin);
+  const PinPolicy& policy() const { return policy_; }
+  void set_policy(const PinPolicy& policy);
+
+  // ---- Objects (token_objects.cpp) ----
+  // The object if this process may see it now; CKR_OBJECT_HANDLE_INVALID
+  // otherwise, CKR_DEVICE_ERROR if its stored form failed authentication.
+  ObjectPtr object(CK_OBJECT_HANDLE handle) const;
+  // Handles of the visible objects whose attributes equal every attribute of
+  // `tmpl`, in handle order.
+  std::vector<CK_OBJECT_HANDLE> find(const AttributeMap& tmpl) const;
+  // Adds a complete object (attributes already ruled on); token objects are
+  // written to the file first. Session objects belong to `owner`.
+  CK_OBJECT_HANDLE add(AttributeMap attrs, CK_SESSION_HANDLE owner);
+  // Replaces the attributes of an existing object (same handle).
+  void replace(CK_OBJECT_HANDLE handle, AttributeMap attrs);
+  void destroy(CK_OBJECT_HANDLE handle);
+  // True for the module's own objects (profile, policy), which are not stored.
+  static bool is_builtin(CK_OBJECT_HANDLE handle);
+
+  // Drops everything held from the file, without closing it (after fork()).
+  void abandon() noexcept;
+
+ private:
+  void load(const store::TokenRecord& record);
+  void load_objects();
+  void rebuild_builtin_objects();
+  void forget_login() noexcept;
+  std::vector<store::StoredAttribute> seal_attributes(std::int64_t id, const AttributeMap& attrs) const;
+  AttributeMap unseal_object(const store::StoredObject& stored, bool& corrupt, bool& missing) const;
+  bool visible(const Object& object) const;
+  CK_FLAGS pin_flags();
+  void verify_pin(CK_USER_TYPE who, ByteView pin, SecureBytes& master_key);
+  void store_pin(CK_USER_TYPE who, ByteView pin, ByteView master_key, bool must_change);
+  std::vector<SecureBytes> read_history(ByteView master_key);
+  void create_file(ByteView so_pin, const std::string& label);
+
+  const CK_SLOT_ID slot_;
+  const std::string path_;
+  Mutex mutex_;
+  std::atomic<std::uint64_t> epoch_{1};
+  std::unique_ptr<store::TokenStore> store_;
+  CK_RV problem_ = CKR_OK;
+  store::TokenRecord record_;
+  PinPolicy policy_;
+  std::int64_t data_version_ = 0;
+
+  CK_USER_TYPE logged_in_ = kNobody;
+  SecureBytes master_key_;  // while someone is logged in
+
+  std::map<CK_OBJECT_HANDLE, ObjectPtr> objects_;
+  std::map<CK_OBJECT_HANDLE, bool> corrupt_;  // stored objects that failed authentication
+  CK_OBJECT_HANDLE next_session_handle_;
+  std::size_t sessions_ = 0;
+  std::size_t rw_sessions_ = 0;
+};
+
+// Handle ranges: token objects use their row id in the token file (stable
+// across processes); session objects count up from kFirstSessionObject.
+inline constexpr CK_OBJECT_HANDLE kProfileObjectHandle = 0x3FFFFFF0;
+inline constexpr CK_OBJECT_HANDLE kPolicyObjectHandle = 0x3FFFFFF1;
+inline constexpr CK_OBJECT_HANDLE kFirstSessionObject = 0x40000000;
+
+}  // namespace ecert::token

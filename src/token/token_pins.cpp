@@ -1,0 +1,244 @@
+// Token: PINs, login and token (re)initialisation. The PIN state machine is
+// drawn in docs/DESIGN.md; in short: a try is counted on disk before the PIN is
+// checked, a right PIN resets the count, the count reaching the policy's
+// maximum locks, and a user PIN set by the SO must be changed before use.
+#include <cstdio>
+
+#include "common/error.h"
+#include "crypto/library_context.h"
+#include "store/sealing.h"
+#include "token/attribute_rules.h"
+#include "token/special_objects.h"
+#include "token/token.h"
+
+namespace ecert::token {
+namespace {
+constexpr const char* kHistoryName = "user-pin-history";
+
+Bytes random(std::size_t n) {
+  Bytes out(n);
+  crypto::random_bytes(out.data(), n);
+  return out;
+}
+
+std::string random_serial() {
+  Bytes raw = random(8);
+  std::string out;
+  char hex[3];
+  for (std::uint8_t b : raw) {
+    std::snprintf(hex, sizeof hex, "%02X", b);
+    out += hex;
+  }
+  return out;
+}
+
+store::PinRecord make_pin_record(const store::TokenRecord& token, CK_USER_TYPE who, ByteView pin,
+                                 ByteView master_key, bool must_change) {
+  store::PinRecord rec;
+  rec.initialized = true;
+  rec.salt = random(store::kSaltSize);
+  rec.wrapped_key = store::wrap_master_key(master_key, pin, rec.salt, token.kdf,
+                                           store::aad_master_key(token.uuid, who));
+  rec.must_change = must_change;
+  return rec;
+}
+}  // namespace
+
+CK_FLAGS Token::pin_flags() {
+  CK_FLAGS flags = 0;
+  store::PinRecord user = store_->read_pin(CKU_USER);
+  if (user.initialized) {
+    flags |= CKF_USER_PIN_INITIALIZED;
+    if (user.failures > 0) flags |= CKF_USER_PIN_COUNT_LOW;
+    if (user.failures + 1 == policy_.max_user_tries) flags |= CKF_USER_PIN_FINAL_TRY;
+    if (user.failures >= policy_.max_user_tries) flags |= CKF_USER_PIN_LOCKED;
+    if (user.must_change) flags |= CKF_USER_PIN_TO_BE_CHANGED;
+  }
+  store::PinRecord so = store_->read_pin(CKU_SO);
+  if (so.failures > 0) flags |= CKF_SO_PIN_COUNT_LOW;
+  if (so.failures + 1 == policy_.max_so_tries) flags |= CKF_SO_PIN_FINAL_TRY;
+  if (so.failures >= policy_.max_so_tries) flags |= CKF_SO_PIN_LOCKED;
+  return flags;
+}
+
+// Counts the try on disk, then checks the PIN by unwrapping the master key.
+// Killing the process between the two leaves the try counted.
+void Token::verify_pin(CK_USER_TYPE who, ByteView pin, SecureBytes& master_key) {
+  std::uint32_t max = who == CKU_SO ? policy_.max_so_tries : policy_.max_user_tries;
+  std::optional<std::uint32_t> counted = store_->count_try(who, max);
+  rebuild_builtin_objects();
+  if (!counted) fail(CKR_PIN_LOCKED, "locked");
+  store::PinRecord rec = store_->read_pin(who);
+  auto unwrapped = store::unwrap_master_key(rec.wrapped_key, pin, rec.salt, record_.kdf,
+                                            store::aad_master_key(record_.uuid, who));
+  if (!unwrapped) fail(CKR_PIN_INCORRECT, "wrong PIN");
+  store_->reset_failures(who);
+  rebuild_builtin_objects();
+  master_key = std::move(*unwrapped);
+}
+
+void Token::login(CK_USER_TYPE who, ByteView pin) {
+  require_initialized();
+  if (logged_in_ == who) fail(CKR_USER_ALREADY_LOGGED_IN);
+  if (logged_in_ != kNobody) fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+  if (who == CKU_USER && !store_->read_pin(CKU_USER).initialized) fail(CKR_USER_PIN_NOT_INITIALIZED);
+  SecureBytes master_key;
+  verify_pin(who, pin, master_key);
+  if (who == CKU_USER && store_->read_pin(CKU_USER).must_change) fail(CKR_PIN_EXPIRED, "must change");
+  logged_in_ = who;
+  master_key_ = std::move(master_key);
+  if (who == CKU_USER) load_objects();
+}
+
+void Token::forget_login() noexcept {
+  logged_in_ = kNobody;
+  secure_wipe(master_key_.data(), master_key_.size());
+  master_key_.clear();
+}
+
+void Token::logout() {
+  bool was_user = logged_in_ == CKU_USER;
+  forget_login();
+  if (!was_user) return;
+  // Private objects and sealed key material leave memory (their decoded
+  // OpenSSL keys go with the Objects).
+  for (auto it = objects_.begin(); it != objects_.end();) {
+    const Object& o = *it->second;
+    if (o.is_private()) {
+      it = objects_.erase(it);
+      continue;
+    }
+    if (o.store_id() != 0 && !o.secrets_missing()) {
+      AttributeMap kept;
+      bool stripped = false;
+      for (const auto& [type, value] : o.attributes().values()) {
+        if (is_secret_attribute(o.object_class(), type)) stripped = true;
+        else kept.set(type, value);
+      }
+      if (stripped) {
+        auto replacement = std::make_shared<Object>(std::move(kept), o.store_id(), o.owner());
+        replacement->set_secrets_missing(true);
+        it->second = std::move(replacement);
+      }
+    }
+    ++it;
+  }
+}
+
+void Token::create_file(ByteView so_pin, const std::string& label) {
+  store::TokenRecord record;
+  record.uuid = random(16);
+  record.serial = random_serial();
+  record.label = label;
+  record.generation = 1;
+  record.kdf = store::cost_for_new_token();
+  SecureBytes master(store::kMasterKeySize);
+  crypto::random_bytes(master.data(), master.size());
+  PinPolicy defaults;
+  store::PinRecord so = make_pin_record(record, CKU_SO, so_pin, master, false);
+  store_ = store::TokenStore::create(path_, record, so, defaults.to_values());
+  policy_ = defaults;
+  problem_ = CKR_OK;
+  data_version_ = store_->data_version();
+  record_ = store::TokenRecord{};
+  load(record);
+}
+
+void Token::init_token(ByteView so_pin, const std::string& label) {
+  check_recognized();
+  if (store_ == nullptr) {
+    PinPolicy defaults;
+    std::string_view text(reinterpret_cast<const char*>(so_pin.data()), so_pin.size());
+    CK_RV rv = pin_problem_rv(check_owner_pin(defaults, text));
+    if (rv != CKR_OK) fail(rv, "SO PIN breaks the policy");
+    create_file(so_pin, label);
+    return;
+  }
+  SecureBytes old_master;
+  verify_pin(CKU_SO, so_pin, old_master);
+  store::TokenRecord record = record_;
+  record.uuid = random(16);
+  record.label = label;
+  record.generation = record_.generation + 1;
+  record.kdf = store::cost_for_new_token();
+  SecureBytes master(store::kMasterKeySize);
+  crypto::random_bytes(master.data(), master.size());
+  PinPolicy defaults;
+  store_->reinitialize(record, make_pin_record(record, CKU_SO, so_pin, master, false), defaults.to_values());
+  policy_ = defaults;
+  forget_login();
+  objects_.clear();
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  record_ = record;
+  load_objects();
+}
+
+// Stores `pin` as the PIN of `who`, wrapping `master_key`; for the user also
+// records it in the sealed history.
+void Token::store_pin(CK_USER_TYPE who, ByteView pin, ByteView master_key, bool must_change) {
+  store::PinRecord rec = make_pin_record(record_, who, pin, master_key, must_change);
+  store::Transaction tx(store_->db());
+  store_->write_pin(who, rec);
+  if (who == CKU_USER) {
+    std::vector<SecureBytes> history = read_history(master_key);
+    push_history(history, pin, policy_.history_size);
+    SecureBytes encoded = encode_history(history);
+    store_->write_secret(kHistoryName,
+                         store::seal(master_key, store::aad_secret(record_.uuid, kHistoryName), encoded));
+  }
+  tx.commit();
+  rebuild_builtin_objects();
+}
+
+std::vector<SecureBytes> Token::read_history(ByteView master_key) {
+  std::optional<Bytes> sealed = store_->read_secret(kHistoryName);
+  if (!sealed) return {};
+  auto plain = store::unseal(master_key, store::aad_secret(record_.uuid, kHistoryName), *sealed);
+  if (!plain) fail(CKR_DEVICE_ERROR, "PIN history failed authentication");
+  return decode_history(*plain);
+}
+
+void Token::init_pin(ByteView pin) {
+  require_initialized();
+  if (logged_in_ != CKU_SO) fail(CKR_USER_NOT_LOGGED_IN);
+  std::string_view text(reinterpret_cast<const char*>(pin.data()), pin.size());
+  CK_RV rv = pin_problem_rv(check_issuer_pin(policy_, text));
+  if (rv != CKR_OK) fail(rv, "PIN breaks the issuer rule");
+  store_pin(CKU_USER, pin, master_key_, policy_.must_change);
+}
+
+void Token::set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin) {
+  require_initialized();
+  if (who == CKU_USER && !store_->read_pin(CKU_USER).initialized) fail(CKR_USER_PIN_NOT_INITIALIZED);
+  std::string_view text(reinterpret_cast<const char*>(new_pin.data()), new_pin.size());
+  CK_RV rv = pin_problem_rv(check_owner_pin(policy_, text));
+  if (rv != CKR_OK) fail(rv, "new PIN breaks the owner rule");
+  SecureBytes master_key;
+  verify_pin(who, old_pin, master_key);
+  if (who == CKU_USER && policy_.history_size > 0 && in_history(read_history(master_key), new_pin)) {
+    fail(CKR_PIN_INVALID, "PIN used before");
+  }
+  store_pin(who, new_pin, master_key, false);
+}
+
+void Token::set_policy(const PinPolicy& policy) {
+  require_initialized();
+  policy.validate();
+  store_->write_policy(policy.to_values());
+  policy_ = policy;
+  rebuild_builtin_objects();
+}
+
+void Token::rebuild_builtin_objects() {
+  if (store_ == nullptr) return;
+  objects_[kProfileObjectHandle] = std::make_shared<Object>(profile_object_attributes(), 0, 0);
+  store::PinRecord user = store_->read_pin(CKU_USER);
+  store::PinRecord so = store_->read_pin(CKU_SO);
+  auto left = [](std::uint32_t max, std::uint32_t failures) { return failures >= max ? 0u : max - failures; };
+  objects_[kPolicyObjectHandle] = std::make_shared<Object>(
+      policy_object_attributes(policy_, left(policy_.max_user_tries, user.failures),
+                               left(policy_.max_so_tries, so.failures), record_.kdf),
+      0, 0);
+}
+
+}  // namespace ecert::token

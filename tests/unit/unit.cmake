@@ -1,0 +1,19 @@
+ecert_unit_test(attribute_rules_tests SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/token_attribute_rules_test.cpp
+                LIBS ecert_attribute_rules OpenSSL::Crypto)
+
+# Tests of the built module through its C interface, loaded with dlopen().
+if(TARGET ecert-pkcs11)
+  add_library(ecert_module_fixture STATIC ${CMAKE_CURRENT_SOURCE_DIR}/module_fixture.cpp)
+  target_link_libraries(ecert_module_fixture PUBLIC ecert_headers GTest::gtest ${CMAKE_DL_LIBS})
+  target_compile_definitions(ecert_module_fixture PUBLIC ECERT_MODULE_PATH="$<TARGET_FILE:ecert-pkcs11>")
+  file(GLOB MODULE_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/module_*_test.cpp)
+  if(MODULE_TESTS)
+    ecert_unit_test(module_tests SOURCES ${MODULE_TESTS} LIBS ecert_module_fixture ecert_store OpenSSL::Crypto PkgConfig::SQLITE3)
+    add_dependencies(module_tests ecert-pkcs11)
+  endif()
+  file(GLOB TOKEN_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/token_*_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/store_*_test.cpp)
+  list(REMOVE_ITEM TOKEN_TESTS ${CMAKE_CURRENT_SOURCE_DIR}/token_attribute_rules_test.cpp)
+  if(TOKEN_TESTS)
+    ecert_unit_test(token_tests SOURCES ${TOKEN_TESTS} LIBS ecert_token)
+  endif()
+endif()

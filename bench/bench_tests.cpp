@@ -41,10 +41,11 @@ struct Inputs {
 Inputs make_inputs() {
   Inputs in;
   in.message = Bytes(32);
-  for (size_t i = 0; i < in.message.size(); ++i) in.message[i] = static_cast<unsigned char>(i * 7 + 1);
+  for (size_t i = 0; i < in.message.size(); ++i)
+    in.message[i] = static_cast<unsigned char>(i * 7 + 1);
   sha256(in.message, in.digest);
   in.digest_info = sha256_digest_info(in.digest);
-  in.plain = Bytes(in.message.begin(), in.message.end());
+  in.plain = in.message;
   in.kib = Bytes(1024, 0xa5);
   in.mib = Bytes(1024 * 1024, 0x5a);
   return in;

@@ -117,7 +117,9 @@ void run_tests(const std::vector<TestCase>& tests, Session& main_session,
   for (const auto& test : tests) {
     if (!options.only.empty() && !options.only.count(test.info.id)) continue;
     const bool relogin = test.needs_logged_out && pin;
-    if (relogin) main_session.logout();
+    if (relogin) {
+      if (Status s = main_session.logout(); !s.is_ok()) report_error("logout", s);
+    }
     measure_test(test, options, report);
     if (relogin) {
       if (Status s = main_session.login(*pin); !s.is_ok()) report_error("login again", s);

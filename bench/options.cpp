@@ -160,7 +160,7 @@ void print_usage(std::ostream& out) {
          "                      C_SetPIN from a session that is not logged in, then exit\n"
          "tests:";
   for (const auto& test : all_tests()) out << " " << test.id;
-  out << "\n";
+  out << "\nexit status: 0 all measured, 1 could not run, 2 some operation failed\n";
 }
 
 bool read_secret_file(const std::string& path, std::string& secret) {

@@ -89,7 +89,8 @@ Status rsa_public_key(const Bytes& modulus, const Bytes& exponent, EvpPkeyPtr& k
   BignumPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
   BignumPtr e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
   ParamBldPtr builder(OSSL_PARAM_BLD_new());
-  if (!n || !e || !builder || !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
+  if (!n || !e || !builder ||
+      !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
       !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
     return Status::ssl("OSSL_PARAM_BLD_push_BN");
   return key_from_params("RSA", builder, key);

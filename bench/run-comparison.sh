@@ -28,8 +28,8 @@ repo_dir=$(dirname "$script_dir")
 
 ecert_module=
 if [[ $# -gt 0 && $1 != -* ]]; then
-  ecert_module=$(realpath "$1") || die "no such module: $1"
-  [[ -f $ecert_module ]] || die "no such module: $1"
+  [[ -f $1 ]] || die "no such module: $1"
+  ecert_module=$(realpath -s "$1")
   shift
 fi
 bench_args=("$@")
@@ -46,7 +46,8 @@ find_bench() {
 }
 bench=$(find_bench)
 [[ -n $bench && -x $bench ]] ||
-  die "ecert-bench not found: build it (cmake --build build --target ecert-bench) or set ECERT_BENCH"
+  die "ecert-bench not found: build it (cmake --build build --target ecert-bench)" \
+    "or set ECERT_BENCH"
 
 umask 077 # PIN files and token stores are for our eyes only
 work=$(mktemp -d "${TMPDIR:-/tmp}/ecert-bench.XXXXXX")
@@ -84,7 +85,8 @@ setup_ecert() {
   export ECERT_TOKEN_DIR=$work/ecert-token ECERT_TOKEN_KDF=test
   mkdir -p "$ECERT_TOKEN_DIR"
   local slot
-  slot=$("$bench" --module "$ecert_module" --list-slots | awk '$2 == "uninitialized" { print $1; exit }')
+  slot=$("$bench" --module "$ecert_module" --list-slots |
+    awk '$2 == "uninitialized" { print $1; exit }')
   [[ -n $slot ]] || die "ecert-token shows no uninitialised slot"
   quiet "pkcs11-tool --init-token" pkcs11-tool --module "$ecert_module" --init-token \
     --slot "$slot" --label bench --so-pin "$SO_PIN"
@@ -133,14 +135,20 @@ combined_table() {
       }
       return "error"
     }
-    function ratio(a, b) { return (a == "null" || b == "null" || b + 0 == 0) ? "n/a" : sprintf("%.3f", a / b) }
+    function ratio(a, b) {
+      if (a == "" || a == "null" || b == "" || b == "null" || b + 0 == 0) return "n/a"
+      return sprintf("%.3f", a / b)
+    }
     !/"op": / { next }
     {
       key = field($0, "op") "|" field($0, "threads")
       rate = field($0, "module_ops_per_s")
       shown = cell(rate, field($0, "module_error"))
     }
-    FNR == NR { order[++n] = key; title[key] = field($0, "title"); soft[key] = rate; soft_cell[key] = shown; next }
+    FNR == NR {
+      order[++n] = key; title[key] = field($0, "title"); soft[key] = rate; soft_cell[key] = shown
+      next
+    }
     { ecert[key] = rate; ecert_cell[key] = shown; limit[key] = field($0, "openssl_ops_per_s") }
     END {
       printf "%-36s %7s %14s %14s %14s %9s %9s\n", "operation", "threads", "softhsm ops/s",

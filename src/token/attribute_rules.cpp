@@ -44,7 +44,7 @@ enum Dflt : std::uint8_t {
   kTrue,
   kEmpty,
   kNumber,   // the row's `number`
-  kDerived,  // computed from other attributes by derive() below
+  kDerived,  // computed from other attributes by derive_certificate/derive_key
 };
 
 // How an attribute may change after creation, by C_SetAttributeValue (`set`)

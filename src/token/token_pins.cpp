@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "crypto/library_context.h"
 #include "store/sealing.h"
+#include "store/token_directory.h"
 #include "token/attribute_rules.h"
 #include "token/special_objects.h"
 #include "token/token.h"
@@ -136,6 +137,7 @@ void Token::create_file(ByteView so_pin, const std::string& label) {
   crypto::random_bytes(master.data(), master.size());
   PinPolicy defaults;
   store::PinRecord so = make_pin_record(record, CKU_SO, so_pin, master, false);
+  store::ensure_token_directory(path_.substr(0, path_.find_last_of('/')));
   store_ = store::TokenStore::create(path_, record, so, defaults.to_values());
   policy_ = defaults;
   problem_ = CKR_OK;

@@ -89,8 +89,12 @@ ei_check_lacks "without login no private key is visible" "Private Key Object"
 ei_must list-private "C_FindObjects after login" "${P11U[@]}" --list-objects
 ei_check_match "after login the RSA private key is visible" '^Private Key Object; RSA'
 ei_check_match "after login the EC private key is visible" '^Private Key Object; EC'
-ei_check_match "generated private keys are sensitive and never extractable" \
-	'^  Access: +sensitive, always sensitive, never extractable, local'
+ei_check_match "generated private keys are CKA_SENSITIVE, CKA_ALWAYS_SENSITIVE and CKA_LOCAL" \
+	'^  Access: +(.*, )?sensitive, always sensitive(, .*)?, local$'
+if grep -E '^  Access: +(extractable|.*, extractable)' "$EI_OUT"; then
+	ei_fail "generated private keys are not CKA_EXTRACTABLE" "see the Access: lines above"
+fi
+ei_ok "generated private keys are not CKA_EXTRACTABLE"
 
 ei_mechanisms
 

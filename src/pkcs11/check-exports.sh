@@ -23,7 +23,7 @@ status=0
 leaked=$(printf '%s\n' "$symbols" | grep -v -e '^C_[A-Za-z]*$' -e '^$' || true)
 if [ -n "$leaked" ]; then
   echo "$lib exports symbols other than C_*:" >&2
-  printf '  %s\n' $leaked >&2
+  printf '%s\n' "$leaked" | sed 's/^/  /' >&2
   status=1
 fi
 

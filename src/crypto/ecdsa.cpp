@@ -1,7 +1,6 @@
 // ECDSA with PKCS#11's signature format: r || s, each zero-padded to the
 // length of the curve order, where OpenSSL speaks DER ECDSA-Sig-Value.
 #include <array>
-#include <climits>
 
 #include <openssl/ecdsa.h>
 

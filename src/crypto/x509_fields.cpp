@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <climits>
 
-#include <openssl/asn1t.h>
+#include <openssl/asn1.h>
 #include <openssl/x509.h>
 
 #include "common/error.h"

@@ -172,11 +172,17 @@ void TokenStore::write_secret(const std::string& name, ByteView sealed) {
   db_->prepare("INSERT OR REPLACE INTO secret(name, sealed) VALUES (?, ?)").bind_text(1, name).bind(2, sealed).run();
 }
 
-std::vector<StoredObject> TokenStore::read_objects() {
+std::vector<StoredObject> TokenStore::read_objects(bool sealed_only) {
+  const char* filter = sealed_only
+                           ? " WHERE private = 1 OR id IN (SELECT object_id FROM attribute WHERE sealed = 1)"
+                           : "";
   std::vector<StoredObject> out;
-  Statement objects = db_->prepare("SELECT id, private FROM object ORDER BY id");
+  Statement objects = db_->prepare(("SELECT id, private FROM object" + std::string(filter) + " ORDER BY id").c_str());
   while (objects.step()) out.push_back(StoredObject{objects.column_int(0), objects.column_int(1) != 0, {}});
-  Statement attrs = db_->prepare("SELECT object_id, type, sealed, value FROM attribute ORDER BY object_id");
+  std::string attr_sql = "SELECT object_id, type, sealed, value FROM attribute";
+  if (sealed_only) attr_sql += " WHERE object_id IN (SELECT id FROM object" + std::string(filter) + ")";
+  attr_sql += " ORDER BY object_id";
+  Statement attrs = db_->prepare(attr_sql.c_str());
   std::size_t i = 0;
   while (attrs.step()) {
     std::int64_t id = attrs.column_int(0);

@@ -94,7 +94,9 @@ class TokenStore {
   std::optional<Bytes> read_secret(const std::string& name);
   void write_secret(const std::string& name, ByteView sealed);
 
-  std::vector<StoredObject> read_objects();
+  // Every object, or (`sealed_only`) only those with sealed values: private
+  // objects and keys, which are all a login has to add to what is in memory.
+  std::vector<StoredObject> read_objects(bool sealed_only = false);
   // Reserves an object id (so the caller can seal attributes bound to it);
   // call inside a Transaction together with write_attributes.
   std::int64_t insert_object(bool is_private);

@@ -101,6 +101,10 @@ class Token {
  private:
   void load(const store::TokenRecord& record);
   void load_objects();
+  // After login: adds what only the master key can open (private objects, key
+  // material) to what is already in memory, without re-reading the rest.
+  void load_sealed_objects();
+  void merge_stored(const std::vector<store::StoredObject>& stored);
   void rebuild_builtin_objects();
   void forget_login() noexcept;
   std::vector<store::StoredAttribute> seal_attributes(std::int64_t id, const AttributeMap& attrs) const;

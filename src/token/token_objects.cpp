@@ -42,7 +42,13 @@ void Token::load_objects() {
     it = it->second->store_id() != 0 ? objects_.erase(it) : std::next(it);
   }
   corrupt_.clear();
-  for (const store::StoredObject& stored : store_->read_objects()) {
+  merge_stored(store_->read_objects());
+}
+
+void Token::load_sealed_objects() { merge_stored(store_->read_objects(true)); }
+
+void Token::merge_stored(const std::vector<store::StoredObject>& stored_objects) {
+  for (const store::StoredObject& stored : stored_objects) {
     if (stored.is_private && !user_logged_in()) continue;
     auto handle = static_cast<CK_OBJECT_HANDLE>(stored.id);
     if (handle >= kProfileObjectHandle) continue;  // never produced by this module
@@ -52,6 +58,7 @@ void Token::load_objects() {
     object->set_secrets_missing(missing);
     objects_[handle] = std::move(object);
     if (corrupt) corrupt_[handle] = true;
+    else corrupt_.erase(handle);
   }
   rebuild_builtin_objects();
 }

@@ -88,7 +88,7 @@ void Token::login(CK_USER_TYPE who, ByteView pin) {
   if (who == CKU_USER && store_->read_pin(CKU_USER).must_change) fail(CKR_PIN_EXPIRED, "must change");
   logged_in_ = who;
   master_key_ = std::move(master_key);
-  if (who == CKU_USER) load_objects();
+  if (who == CKU_USER) load_sealed_objects();
 }
 
 void Token::forget_login() noexcept {
@@ -211,7 +211,12 @@ void Token::init_pin(ByteView pin) {
 
 void Token::set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin) {
   require_initialized();
-  if (who == CKU_USER && !store_->read_pin(CKU_USER).initialized) fail(CKR_USER_PIN_NOT_INITIALIZED);
+  store::PinRecord current = store_->read_pin(who);
+  if (who == CKU_USER && !current.initialized) fail(CKR_USER_PIN_NOT_INITIALIZED);
+  // A locked PIN answers CKR_PIN_LOCKED whatever the new PIN is.
+  if (current.failures >= (who == CKU_SO ? policy_.max_so_tries : policy_.max_user_tries)) {
+    fail(CKR_PIN_LOCKED, "locked");
+  }
   std::string_view text(reinterpret_cast<const char*>(new_pin.data()), new_pin.size());
   CK_RV rv = pin_problem_rv(check_owner_pin(policy_, text));
   if (rv != CKR_OK) fail(rv, "new PIN breaks the owner rule");

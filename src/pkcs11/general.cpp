@@ -65,8 +65,11 @@ static_assert(sizeof(CK_FUNCTION_LIST_3_0) == sizeof(CK_FUNCTION_LIST) + 24 * si
 constexpr CK_CHAR kInterfaceName[] = "PKCS 11";
 
 // The interfaces, default first. CKF_INTERFACE_FORK_SAFE is not claimed: a
-// child after fork() must call C_Initialize again.
-constexpr CK_INTERFACE kInterfaces[] = {
+// child after fork() must call C_Initialize again. Writable (constant-
+// initialised, trivially destructible): some callers write into the
+// CK_INTERFACE they get back (OpenSC's pkcs11-spy 0.23 does), which must not
+// fault on read-only memory.
+constinit CK_INTERFACE kInterfaces[] = {
     {const_cast<CK_CHAR*>(kInterfaceName), const_cast<CK_FUNCTION_LIST_3_0*>(&kFunctions300), 0},
     {const_cast<CK_CHAR*>(kInterfaceName), const_cast<CK_FUNCTION_LIST*>(&kFunctions240), 0},
 };

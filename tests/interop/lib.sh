@@ -17,10 +17,17 @@
 #   ECERT_INTEROP_KEEP=1  keep the temporary directory (debugging only).
 #   ECERT_INTEROP_SPY_LOG file name: load the module through OpenSC's
 #                         pkcs11-spy.so and log every PKCS#11 call there.
+#   ECERT_INTEROP_P11TOOL_UNDER_ASAN=1  run p11tool_test.sh even with the ASan
+#                         runtime in LD_PRELOAD (p11tool then hangs at exit).
 #
 # Exit status of a test: 0 all checks passed, 1 a check failed (the message
-# "FAILED CHECK: ..." names it), 2 usage error, 77 a peer program is missing
-# (CTest reports that as skipped).
+# "FAILED CHECK: ..." names it), 2 usage error, 77 the test cannot run here:
+# a peer program is missing, or p11tool under ASan (CTest: "Skipped").
+# Checks that cannot apply (SoftHSM lacks the behaviour, a peer's own bug
+# under ASan) print "SKIPPED: ..." and are listed again at the end.
+#
+# Reproduce against SoftHSMv2:
+#   ECERT_INTEROP_PEER=softhsm tests/interop/pkcs11_tool_test.sh /usr/lib/softhsm/libsofthsm2.so
 
 set -euo pipefail
 

@@ -37,12 +37,14 @@ ei_prepare_token "$TOKEN" "$SO_PIN" "$ENVELOPE_PIN" "$USER_PIN"
 ei_say "NSS database with the module"
 ei_must certutil-N "certutil -N creates an empty NSS database" \
 	certutil -N -d "sql:$DB" --empty-password
-# FRIENDLY ("Publicly-readable certs") is what lets NSS list a login-required
-# token's certificates without asking for the PIN; certutil -L checks
-# PK11_IsFriendly() before anything else. It is stored per slot ID, so the
-# token must exist first.
+# Our token holds a public CKO_PROFILE object (CKP_PUBLIC_CERTIFICATES_TOKEN),
+# which is what tells NSS (>= 3.48) that it may read the certificates without
+# logging in: the module is added with no FRIENDLY flag, as a user would add
+# it. SoftHSMv2 has no such object and needs the flag.
+friendly=()
+[ "$EI_PEER" = softhsm ] && friendly=(-mechanisms FRIENDLY)
 ei_must modutil-add "modutil -add loads the module (C_GetInterface/C_Initialize/slot and token info)" \
-	modutil -add "$MODNAME" -libfile "$EI_LOADMOD" -dbdir "sql:$DB" -mechanisms FRIENDLY -force
+	modutil -add "$MODNAME" -libfile "$EI_LOADMOD" -dbdir "sql:$DB" "${friendly[@]}" -force
 ei_check_has "modutil reports the module added" "Module \"$MODNAME\" added to database."
 
 ei_must modutil-list "modutil -list" modutil -list -dbdir "sql:$DB"
@@ -56,7 +58,7 @@ ei_check_match "module details: token name" "^  Token Name: $TOKEN +\$"
 ei_check_has "module details: the user PIN is initialised" "User Pin: Initialized"
 ei_check_has "module details: login required" "Login Type: Login required"
 ei_check_has "module details: the token's slot is enabled" "Status: Enabled"
-ei_check_has "module details: certificates flagged publicly readable" "Default Mechanism Flags: FRIENDLY"
+[ "$EI_PEER" = softhsm ] && ei_check_has "module details: certificates flagged publicly readable" "Default Mechanism Flags: FRIENDLY"
 
 # ----------------------------------------------------------- test PKI
 ei_say "OpenSSL test PKI: CA, RSA-2048 and EC P-256 end entities, PKCS#12 files"

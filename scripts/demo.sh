@@ -8,8 +8,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/deps.sh"
-"$root/scripts/build.sh" "$root/build" -DECERT_BUILD_TESTS=OFF
-module="$root/build/src/pkcs11/libecert-pkcs11.so"
+"$root/scripts/build.sh" "$root/build-demo" -DECERT_BUILD_TESTS=OFF -DECERT_BUILD_BENCH=OFF
+module="$root/build-demo/src/pkcs11/libecert-pkcs11.so"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -10,12 +10,12 @@ jobs=$(nproc)
 start=$SECONDS
 
 echo "== build (RelWithDebInfo)"
-"$root/scripts/build.sh" "$root/build"
+"$root/scripts/build.sh" "$root/build" -DECERT_BUILD_TESTS=ON -DECERT_BUILD_BENCH=ON -DECERT_SANITIZE=OFF
 echo "== tests (RelWithDebInfo)"
 ctest --test-dir "$root/build" --output-on-failure -j"$jobs" --timeout 900
 
 echo "== build (ASan + UBSan)"
-"$root/scripts/build.sh" "$root/build-asan" -DECERT_SANITIZE=ON -DECERT_BUILD_BENCH=OFF
+"$root/scripts/build.sh" "$root/build-asan" -DECERT_SANITIZE=ON -DECERT_BUILD_TESTS=ON -DECERT_BUILD_BENCH=OFF
 echo "== tests (ASan + UBSan)"
 # The module is loaded with dlopen(); leaks of an intentionally abandoned
 # state in fork() children are not leaks of the module's own.

@@ -92,7 +92,7 @@ std::unique_ptr<Database> Database::open(const std::string& path, bool create) {
     // Made here, not by SQLite, so it is 0600 whatever the umask, and so that
     // two processes creating the same token cannot both succeed.
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) fail(errno == EEXIST ? CKR_DEVICE_ERROR : CKR_DEVICE_ERROR, "create token file");
+    if (fd < 0) fail(CKR_DEVICE_ERROR, "create token file");
     ::close(fd);
   }
   sqlite3* db = nullptr;
@@ -105,7 +105,9 @@ std::unique_ptr<Database> Database::open(const std::string& path, bool create) {
   std::unique_ptr<Database> out(new Database(db));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 10000);
-  out->exec("PRAGMA journal_mode=WAL");
+  // WAL mode is switched on by the owner of the file once it has checked the
+  // file is one of its own (TokenStore::open): switching rewrites the header of
+  // a rollback-journal database, and a foreign or newer file must stay as it is.
   out->exec("PRAGMA synchronous=FULL");
   out->exec("PRAGMA secure_delete=ON");
   out->exec("PRAGMA foreign_keys=ON");

@@ -44,9 +44,10 @@ class Statement {
 class Database {
  public:
   // Opens an existing database file (create=false) or creates a new one
-  // (create=true: the file must not exist; it is made 0600). Sets WAL mode, a
-  // busy timeout (other processes share the file), secure_delete and full
-  // synchronous commits (a counted PIN try must survive a crash).
+  // (create=true: the file must not exist; it is made 0600). Sets a busy
+  // timeout (other processes share the file), secure_delete and full
+  // synchronous commits (a counted PIN try must survive a crash). The journal
+  // mode is left as the file has it (see TokenStore).
   static std::unique_ptr<Database> open(const std::string& path, bool create);
   ~Database();
   Database(const Database&) = delete;

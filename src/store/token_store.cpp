@@ -1,5 +1,7 @@
 #include "store/token_store.h"
 
+#include <unistd.h>
+
 #include <string>
 
 #include "common/error.h"
@@ -34,17 +36,28 @@ std::int64_t pragma_int(Database& db, const char* sql) {
 
 std::unique_ptr<TokenStore> TokenStore::create(const std::string& path, const TokenRecord& token,
                                                const PinRecord& so_pin, const PolicyValues& policy) {
-  std::unique_ptr<TokenStore> store(new TokenStore(path, Database::open(path, true)));
-  Database& db = store->db();
-  Transaction tx(db);
-  db.exec(kSchema);
-  db.exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
-  db.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
-  store->write_token(token);
-  store->write_pin(CKU_SO, so_pin);
-  store->write_policy(policy);
-  tx.commit();
-  return store;
+  // Built complete under a temporary name, then linked into place: a process
+  // killed half-way leaves no half-made token-N.sqlite behind (which would
+  // make that slot unusable), and link() refuses to replace a token another
+  // process made at the same moment.
+  std::string temporary = path + ".creating-" + std::to_string(::getpid());
+  ::unlink(temporary.c_str());
+  {
+    std::unique_ptr<TokenStore> store(new TokenStore(temporary, Database::open(temporary, true)));
+    Database& db = store->db();
+    Transaction tx(db);
+    db.exec(kSchema);
+    db.exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
+    db.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+    store->write_token(token);
+    store->write_pin(CKU_SO, so_pin);
+    store->write_policy(policy);
+    tx.commit();
+  }
+  int linked = ::link(temporary.c_str(), path.c_str());
+  ::unlink(temporary.c_str());
+  if (linked != 0) fail(CKR_DEVICE_ERROR, "token file exists or cannot be linked");
+  return open(path);
 }
 
 std::unique_ptr<TokenStore> TokenStore::open(const std::string& path) {
@@ -54,6 +67,7 @@ std::unique_ptr<TokenStore> TokenStore::open(const std::string& path) {
   std::int64_t version = pragma_int(db, "PRAGMA user_version");
   if (version != kSchemaVersion) fail(CKR_TOKEN_NOT_RECOGNIZED, "schema version");
   store->read_token();  // a file without its token row is not a token
+  db.exec("PRAGMA journal_mode=WAL");  // only now: see Database::open
   return store;
 }
 
@@ -176,6 +190,14 @@ std::vector<StoredObject> TokenStore::read_objects(bool sealed_only) {
   const char* filter = sealed_only
                            ? " WHERE private = 1 OR id IN (SELECT object_id FROM attribute WHERE sealed = 1)"
                            : "";
+  // Both SELECTs in one read transaction (a savepoint also nests in a
+  // caller's transaction): otherwise an object another process deletes
+  // between them is read as an object without attributes.
+  struct ReadSnapshot {
+    Database& db;
+    explicit ReadSnapshot(Database& d) : db(d) { db.exec("SAVEPOINT read_objects"); }
+    ~ReadSnapshot() { sqlite3_exec(db.handle(), "RELEASE read_objects", nullptr, nullptr, nullptr); }
+  } snapshot(*db_);
   std::vector<StoredObject> out;
   Statement objects = db_->prepare(("SELECT id, private FROM object" + std::string(filter) + " ORDER BY id").c_str());
   while (objects.step()) out.push_back(StoredObject{objects.column_int(0), objects.column_int(1) != 0, {}});

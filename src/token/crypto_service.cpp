@@ -212,7 +212,10 @@ void digest_key(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE key) {
   }
   with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
     const SecureBytes* value = object->attributes().find(CKA_VALUE);
-    if (object->object_class() != CKO_SECRET_KEY || value == nullptr) fail(CKR_KEY_INDIGESTIBLE);
+    const CK_OBJECT_CLASS cls = object->object_class();
+    // Not a key at all: CKR_KEY_HANDLE_INVALID (PKCS#11 3.0 5.1.6).
+    if (cls != CKO_SECRET_KEY && cls != CKO_PUBLIC_KEY && cls != CKO_PRIVATE_KEY) fail(CKR_KEY_HANDLE_INVALID);
+    if (cls != CKO_SECRET_KEY || value == nullptr) fail(CKR_KEY_INDIGESTIBLE);
     ctx.update(view(*value));
     return false;
   });

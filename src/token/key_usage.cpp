@@ -56,6 +56,10 @@ UsableKey usable_key(Session& session, const CK_MECHANISM& mechanism, CK_OBJECT_
   }
   const AttributeMap& attrs = object->attributes();
   CK_OBJECT_CLASS cls = object->object_class();
+  // A valid handle of an object that is not a key at all (data, certificate)
+  // is CKR_KEY_HANDLE_INVALID (PKCS#11 3.0 5.1.6); a secret key is a key of
+  // the wrong type for every mechanism here.
+  if (cls != CKO_PUBLIC_KEY && cls != CKO_PRIVATE_KEY && cls != CKO_SECRET_KEY) fail(CKR_KEY_HANDLE_INVALID);
   if (cls != CKO_PUBLIC_KEY && cls != CKO_PRIVATE_KEY) fail(CKR_KEY_TYPE_INCONSISTENT);
   // A verify or encrypt with a private key object is done with its public
   // half only when the object allows it; it never has CKA_VERIFY, so no.

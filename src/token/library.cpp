@@ -174,6 +174,14 @@ SessionPtr Library::session(CK_SESSION_HANDLE handle, bool refresh) {
   auto it = sessions_.find(handle);
   if (it == sessions_.end()) fail(CKR_SESSION_HANDLE_INVALID);
   SessionPtr session = it->second;
+  if (!refresh) {
+    // The crypto calls skip the look at the file only while they continue an
+    // operation already started (C_Sign, C_DecryptUpdate, ...). A call that
+    // starts one (C_SignInit, ...) must not use a key of a token that another
+    // process has re-initialised since: it refreshes, and the session is gone.
+    Lock session_lock(session->mutex());
+    refresh = !(session->sign || session->verify || session->encrypt || session->decrypt || session->digest);
+  }
   if (refresh) {
     Lock token_lock(session->token().mutex());
     session->token().refresh();

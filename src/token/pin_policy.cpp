@@ -148,6 +148,8 @@ std::vector<SecureBytes> decode_history(ByteView encoded) {
     out.emplace_back(encoded.begin() + i, encoded.begin() + i + n);
     i += n;
   }
+  // Leftover bytes too short for a length prefix: not what encode_history made.
+  if (i != encoded.size()) fail(CKR_DEVICE_ERROR, "history corrupt");
   return out;
 }
 

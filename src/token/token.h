@@ -92,6 +92,8 @@ class Token {
   // Replaces the attributes of an existing object (same handle).
   void replace(CK_OBJECT_HANDLE handle, AttributeMap attrs);
   void destroy(CK_OBJECT_HANDLE handle);
+  // True for objects only the logged-in user may see.
+  static bool needs_login(const Object& object);
   // True for the module's own objects (profile, policy), which are not stored.
   static bool is_builtin(CK_OBJECT_HANDLE handle);
 

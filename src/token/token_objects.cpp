@@ -14,7 +14,21 @@ bool Token::is_builtin(CK_OBJECT_HANDLE handle) {
   return handle == kProfileObjectHandle || handle == kPolicyObjectHandle;
 }
 
-bool Token::visible(const Object& object) const { return !object.is_private() || user_logged_in(); }
+// Token objects holding key material are stored wholly sealed, whatever their
+// CKA_PRIVATE says: were their CKA_SENSITIVE or CKA_EXTRACTABLE stored in
+// clear, someone who can write the file could flip them and read the key
+// after the next login. So a key stored on the token needs the login to be
+// seen at all.
+static bool stored_private(const AttributeMap& attrs) {
+  CK_OBJECT_CLASS cls = attrs.ulong_or(CKA_CLASS, CK_UNAVAILABLE_INFORMATION);
+  return attrs.bool_or(CKA_PRIVATE, false) || cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY;
+}
+
+bool Token::needs_login(const Object& object) {
+  return object.is_private() || (object.store_id() != 0 && stored_private(object.attributes()));
+}
+
+bool Token::visible(const Object& object) const { return !needs_login(object) || user_logged_in(); }
 
 AttributeMap Token::unseal_object(const store::StoredObject& stored, bool& corrupt, bool& missing) const {
   AttributeMap attrs;
@@ -65,7 +79,7 @@ void Token::merge_stored(const std::vector<store::StoredObject>& stored_objects)
 
 std::vector<store::StoredAttribute> Token::seal_attributes(std::int64_t id, const AttributeMap& attrs) const {
   CK_OBJECT_CLASS cls = object_class(attrs);
-  bool all_sealed = attrs.bool_or(CKA_PRIVATE, false);
+  bool all_sealed = stored_private(attrs);
   std::vector<store::StoredAttribute> out;
   for (const auto& [type, value] : attrs.values()) {
     bool sealed = all_sealed || is_secret_attribute(cls, type);
@@ -112,7 +126,7 @@ CK_OBJECT_HANDLE Token::add(AttributeMap attrs, CK_SESSION_HANDLE owner) {
   }
   require_initialized();
   store::Transaction tx(store_->db());
-  std::int64_t id = store_->insert_object(attrs.bool_or(CKA_PRIVATE, false));
+  std::int64_t id = store_->insert_object(stored_private(attrs));
   require(static_cast<CK_OBJECT_HANDLE>(id) < kProfileObjectHandle, CKR_DEVICE_MEMORY, "object ids exhausted");
   attrs.set_string(CKA_UNIQUE_ID, record_.serial + "-" + std::to_string(id));
   store_->write_attributes(id, seal_attributes(id, attrs));
@@ -129,7 +143,7 @@ void Token::replace(CK_OBJECT_HANDLE handle, AttributeMap attrs) {
   require(!old->secrets_missing(), CKR_USER_NOT_LOGGED_IN, "key material sealed");
   if (old->store_id() != 0) {
     store::Transaction tx(store_->db());
-    bool found = store_->replace_attributes(old->store_id(), attrs.bool_or(CKA_PRIVATE, false),
+    bool found = store_->replace_attributes(old->store_id(), stored_private(attrs),
                                             seal_attributes(old->store_id(), attrs));
     if (!found) fail(CKR_OBJECT_HANDLE_INVALID, "deleted by another process");
     tx.commit();

@@ -105,7 +105,7 @@ void Token::logout() {
   // OpenSSL keys go with the Objects).
   for (auto it = objects_.begin(); it != objects_.end();) {
     const Object& o = *it->second;
-    if (o.is_private()) {
+    if (needs_login(o)) {
       it = objects_.erase(it);
       continue;
     }
@@ -231,7 +231,11 @@ void Token::set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin) {
 void Token::set_policy(const PinPolicy& policy) {
   require_initialized();
   policy.validate();
+  // One transaction: another process never reads half a policy, and a crash
+  // never leaves one (a row per value).
+  store::Transaction tx(store_->db());
   store_->write_policy(policy.to_values());
+  tx.commit();
   policy_ = policy;
   rebuild_builtin_objects();
 }

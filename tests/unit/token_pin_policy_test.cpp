@@ -105,7 +105,8 @@ TEST(OwnerPin, RunsOfOneCharacter) {
   EXPECT_EQ(check_owner_pin(any, "Ab1!xxxxxxxx"), PinProblem::none);
   PinPolicy two = kDefaults;
   two.max_repeat = 2;
-  EXPECT_EQ(check_owner_pin(two, "Aaa1!xyz"), PinProblem::repeated_character);
+  EXPECT_EQ(check_owner_pin(two, "Aaaa1!xy"), PinProblem::repeated_character);
+  EXPECT_EQ(check_owner_pin(two, "Aaa1!xyz"), PinProblem::none);
 }
 
 TEST(OwnerPin, LengthIsCheckedFirst) {

@@ -115,7 +115,9 @@ std::unique_ptr<Database> Database::open(const std::string& path, bool create) {
 }
 
 Database::~Database() {
-  if (db_ != nullptr) sqlite3_close_v2(db_);
+  if (db_ == nullptr) return;  // abandoned
+  sqlite3_finalize(data_version_stmt_);
+  sqlite3_close_v2(db_);
 }
 
 void Database::exec(const char* sql) {
@@ -136,9 +138,16 @@ Statement Database::prepare(const char* sql) {
 }
 
 std::int64_t Database::data_version() {
-  Statement s = prepare("PRAGMA data_version");
-  if (!s.step()) fail(CKR_DEVICE_ERROR, "data_version");
-  return s.column_int(0);
+  if (data_version_stmt_ == nullptr) {
+    int rc = sqlite3_prepare_v3(db_, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &data_version_stmt_,
+                                nullptr);
+    if (rc != SQLITE_OK) fail_sqlite(rc, "prepare data_version");
+  }
+  int rc = sqlite3_step(data_version_stmt_);
+  std::int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(data_version_stmt_, 0) : -1;
+  sqlite3_reset(data_version_stmt_);
+  if (rc != SQLITE_ROW) fail_sqlite(rc, "data_version");
+  return version;
 }
 
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }

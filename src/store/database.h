@@ -68,6 +68,8 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  // Kept prepared: data_version() runs at the start of many calls.
+  sqlite3_stmt* data_version_stmt_ = nullptr;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless commit() was called. IMMEDIATE

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <cstddef>
 #include <mutex>
 #include <string>
@@ -118,6 +119,44 @@ TEST_F(ModuleLifecycle, FunctionListsAreCompleteAndInOrder) {
       EXPECT_EQ(reinterpret_cast<void*>(f2[i]), exported) << name << " in the 2.40 list";
     }
   }
+}
+
+// The lists must hold the module's own functions even when a library loaded
+// earlier into the global scope exports the same names. libp11-kit.so.0, which
+// every GnuTLS program links, exports C_GetFunctionList (and from 0.25 on
+// C_GetInterface/C_GetInterfaceList); a PKCS#11 module loaded RTLD_GLOBAL
+// exports all of them. A fresh copy of the module is loaded the way p11-kit
+// loads modules (RTLD_LOCAL) after libp11-kit was loaded RTLD_GLOBAL.
+TEST_F(ModuleLifecycle, FunctionListsPointIntoTheModuleDespiteSameNamedGlobalSymbols) {
+  void* p11kit = dlopen("libp11-kit.so.0", RTLD_NOW | RTLD_GLOBAL);
+  ASSERT_NE(p11kit, nullptr) << dlerror();
+  ASSERT_NE(dlsym(p11kit, "C_GetFunctionList"), nullptr);
+  const std::string copy = dir() + "/libecert-pkcs11-copy.so";
+  std::filesystem::copy_file(ECERT_MODULE_PATH, copy);
+  void* h = dlopen(copy.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(h, nullptr) << dlerror();
+  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(h, "C_GetFunctionList"));
+  auto get_interface = reinterpret_cast<CK_C_GetInterface>(dlsym(h, "C_GetInterface"));
+  ASSERT_NE(get_list, nullptr);
+  ASSERT_NE(get_interface, nullptr);
+  EXPECT_NE(reinterpret_cast<void*>(get_list), dlsym(p11kit, "C_GetFunctionList"));
+  CK_FUNCTION_LIST* v2 = nullptr;
+  CK_INTERFACE* iface = nullptr;
+  ASSERT_CKR(CKR_OK, get_list(&v2));
+  ASSERT_CKR(CKR_OK, get_interface(nullptr, nullptr, &iface, 0));
+  using Fn = void (*)();
+  const Fn* f2 = reinterpret_cast<const Fn*>(&v2->C_Initialize);
+  const Fn* f3 = reinterpret_cast<const Fn*>(&static_cast<CK_FUNCTION_LIST_3_0*>(iface->pFunctionList)->C_Initialize);
+  for (std::size_t i = 0; i < 68 + 24; ++i) {
+    const char* name = i < 68 ? kFunctions240[i] : kFunctions30[i - 68];
+    void* own = dlsym(h, name);
+    EXPECT_EQ(reinterpret_cast<void*>(f3[i]), own) << name << " in the 3.0 list is not the module's";
+    if (i < 68) {
+      EXPECT_EQ(reinterpret_cast<void*>(f2[i]), own) << name << " in the 2.40 list is not the module's";
+    }
+  }
+  dlclose(h);
+  dlclose(p11kit);
 }
 
 // ---- C_Initialize with application locking ----

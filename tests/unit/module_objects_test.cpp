@@ -173,7 +173,8 @@ TEST_F(ModuleObjects, CertificateFieldsAreFilledFromTheValue) {
   EXPECT_FALSE(attr_bool(s, h, CKA_PRIVATE));
   EXPECT_EQ(attr_bytes(s, h, CKA_ID), id);
 
-  Template garbage = Template().cls(CKO_CERTIFICATE).ulong(CKA_CERTIFICATE_TYPE, CKC_X_509).bytes(CKA_VALUE, pattern(64));
+  Template garbage =
+      Template().cls(CKO_CERTIFICATE).ulong(CKA_CERTIFICATE_TYPE, CKC_X_509).bytes(CKA_VALUE, pattern(64));
   CK_OBJECT_HANDLE bad;
   EXPECT_CKR(CKR_ATTRIBUTE_VALUE_INVALID, p11()->C_CreateObject(s, garbage.data(), garbage.size(), &bad));
   Template no_value = Template().cls(CKO_CERTIFICATE).ulong(CKA_CERTIFICATE_TYPE, CKC_X_509);

@@ -572,7 +572,8 @@ const Row kCrypto[] = {
         return c.f->C_VerifyFinal(c.s, c.out, 64);),
     ROW(C_EncryptInit, "invalid key", user_rw, CKR_KEY_HANDLE_INVALID,
         return c.f->C_EncryptInit(c.s, &c.rsa_pkcs, kBadObject);),
-    ROW(C_EncryptInit, "NULL mechanism", user_rw, CKR_ARGUMENTS_BAD, return c.f->C_EncryptInit(c.s, nullptr, c.ec.pub);),
+    ROW(C_EncryptInit, "NULL mechanism", user_rw, CKR_ARGUMENTS_BAD,
+        return c.f->C_EncryptInit(c.s, nullptr, c.ec.pub);),
     ROW(C_EncryptInit, "RSA mechanism on an EC key", user_rw, CKR_KEY_TYPE_INCONSISTENT,
         return c.f->C_EncryptInit(c.s, &c.rsa_pkcs, c.ec.pub);),
     RSA_ROW(C_EncryptInit, "OAEP with an unknown MGF", user_rw, CKR_MECHANISM_PARAM_INVALID,
@@ -603,7 +604,8 @@ const Row kCrypto[] = {
     RSA_ROW(C_Decrypt, "ciphertext of the wrong length", user_rw, CKR_ENCRYPTED_DATA_LEN_RANGE,
             PRE(c.f->C_DecryptInit(c.s, &c.rsa_pkcs, c.rsa.priv));
             return c.f->C_Decrypt(c.s, c.in, sizeof c.in, c.out, c.ol());),
-    ROW(C_DecryptInit, "NULL mechanism", user_rw, CKR_ARGUMENTS_BAD, return c.f->C_DecryptInit(c.s, nullptr, c.ec.priv);),
+    ROW(C_DecryptInit, "NULL mechanism", user_rw, CKR_ARGUMENTS_BAD,
+        return c.f->C_DecryptInit(c.s, nullptr, c.ec.priv);),
     RSA_ROW(C_Decrypt, "NULL length", user_rw, CKR_ARGUMENTS_BAD,
             PRE(c.f->C_DecryptInit(c.s, &c.rsa_pkcs, c.rsa.priv));
             return c.f->C_Decrypt(c.s, c.out, 128, c.out + 128, nullptr);),

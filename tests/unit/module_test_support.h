@@ -248,7 +248,7 @@ class Template {
 
 // ---- object helpers (through the module) ----
 
-// The value of one attribute; an empty optional-like pair {rv, value}.
+// One attribute: {the CK_RV of C_GetAttributeValue, the value (empty on error)}.
 inline std::pair<CK_RV, Bytes> attribute(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t) {
   CK_ATTRIBUTE a{t, nullptr, 0};
   CK_RV rv = p11()->C_GetAttributeValue(s, o, &a, 1);
@@ -437,7 +437,8 @@ inline Pkey openssl_ec_public(const Bytes& ec_params, const Bytes& point) {
 // or CKA_EC_PARAMS/CKA_EC_POINT (which must be a DER OCTET STRING).
 inline Pkey openssl_public_key(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE pub) {
   CK_ULONG type = attr_ulong(s, pub, CKA_KEY_TYPE);
-  if (type == CKK_RSA) return openssl_rsa_public(attr_bytes(s, pub, CKA_MODULUS), attr_bytes(s, pub, CKA_PUBLIC_EXPONENT));
+  if (type == CKK_RSA)
+    return openssl_rsa_public(attr_bytes(s, pub, CKA_MODULUS), attr_bytes(s, pub, CKA_PUBLIC_EXPONENT));
   if (type == CKK_EC) {
     Bytes point = der_octet_string_content(attr_bytes(s, pub, CKA_EC_POINT));
     EXPECT_FALSE(point.empty()) << "CKA_EC_POINT is not a DER OCTET STRING";

@@ -17,8 +17,10 @@ namespace {
 // Longest DER ECDSA-Sig-Value for P-521: two 67-byte INTEGERs with 2-byte
 // headers inside a SEQUENCE with a 3-byte header.
 constexpr std::size_t kMaxDer = 3 + 2 * (2 + 67);
-// CKM_ECDSA signs a caller-supplied hash; OpenSSL truncates it to the order.
-constexpr std::size_t kMaxRawInput = 64;
+// CKM_ECDSA signs a caller-supplied hash of any length: OpenSSL keeps its
+// leftmost bits up to the order's length, as ECDSA specifies. The bound only
+// refuses what cannot be a hash at all.
+constexpr std::size_t kMaxRawInput = 1024;
 
 class EcdsaContext final : public HashedSignContext {
  public:

@@ -176,24 +176,28 @@ void digest_init(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism) {
   check_idle(*session, session->digest);
   const crypto::Mechanism* m = crypto::find_mechanism(mechanism.mechanism);
   if (m == nullptr || m->digest == nullptr) fail(CKR_MECHANISM_INVALID);
-  install(*session, session->digest, m->digest(mechanism));
+  auto op = std::make_unique<DigestOperation>();
+  op->context = m->digest(mechanism);
+  install(*session, session->digest, std::move(op));
 }
 
 void digest(CK_SESSION_HANDLE handle, ByteView data, const Output& out) {
   SessionPtr session = crypto_session(handle);
-  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
-    if (!deliver(out, ctx.size())) return false;
-    ctx.update(data);
-    ctx.final(out.data);
-    *out.length = ctx.size();
+  with_operation(*session, session->digest, [&](DigestOperation& op) {
+    if (op.multipart_started) fail(CKR_OPERATION_ACTIVE, "C_Digest after C_DigestUpdate");
+    if (!deliver(out, op.context->size())) return false;
+    op.context->update(data);
+    op.context->final(out.data);
+    *out.length = op.context->size();
     return true;
   });
 }
 
 void digest_update(CK_SESSION_HANDLE handle, ByteView part) {
   SessionPtr session = crypto_session(handle);
-  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
-    ctx.update(part);
+  with_operation(*session, session->digest, [&](DigestOperation& op) {
+    op.multipart_started = true;
+    op.context->update(part);
     return false;
   });
 }
@@ -210,23 +214,24 @@ void digest_key(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE key) {
       throw;
     }
   }
-  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
+  with_operation(*session, session->digest, [&](DigestOperation& op) {
     const SecureBytes* value = object->attributes().find(CKA_VALUE);
     const CK_OBJECT_CLASS cls = object->object_class();
     // Not a key at all: CKR_KEY_HANDLE_INVALID (PKCS#11 3.0 5.1.6).
     if (cls != CKO_SECRET_KEY && cls != CKO_PUBLIC_KEY && cls != CKO_PRIVATE_KEY) fail(CKR_KEY_HANDLE_INVALID);
     if (cls != CKO_SECRET_KEY || value == nullptr) fail(CKR_KEY_INDIGESTIBLE);
-    ctx.update(view(*value));
+    op.multipart_started = true;
+    op.context->update(view(*value));
     return false;
   });
 }
 
 void digest_final(CK_SESSION_HANDLE handle, const Output& out) {
   SessionPtr session = crypto_session(handle);
-  with_operation(*session, session->digest, [&](crypto::DigestContext& ctx) {
-    if (!deliver(out, ctx.size())) return false;
-    ctx.final(out.data);
-    *out.length = ctx.size();
+  with_operation(*session, session->digest, [&](DigestOperation& op) {
+    if (!deliver(out, op.context->size())) return false;
+    op.context->final(out.data);
+    *out.length = op.context->size();
     return true;
   });
 }

@@ -36,6 +36,11 @@ struct CipherOperation {
   std::shared_ptr<const crypto::Key> key;
 };
 
+struct DigestOperation {
+  std::unique_ptr<crypto::DigestContext> context;
+  bool multipart_started = false;
+};
+
 struct FindOperation {
   std::vector<CK_OBJECT_HANDLE> results;
   std::size_t next = 0;
@@ -64,7 +69,7 @@ class Session {
   std::unique_ptr<SignOperation> verify;
   std::unique_ptr<CipherOperation> encrypt;
   std::unique_ptr<CipherOperation> decrypt;
-  std::unique_ptr<crypto::DigestContext> digest;
+  std::unique_ptr<DigestOperation> digest;
 
  private:
   const CK_SESSION_HANDLE handle_;

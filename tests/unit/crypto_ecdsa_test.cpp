@@ -108,10 +108,14 @@ TEST(Ecdsa, RawInputLength) {
   const TestKey& k = ec_key("P-256");
   CK_MECHANISM m = mech(CKM_ECDSA);
   EXPECT_RV(CKR_DATA_LEN_RANGE, our_sign(m, *k.priv, Bytes{}));
-  EXPECT_RV(CKR_DATA_LEN_RANGE, our_sign(m, *k.priv, pattern(65)));
-  Bytes sig = our_sign(m, *k.priv, pattern(64));  // truncated to the order by OpenSSL
-  EXPECT_TRUE(ossl_verify_hash(k.ossl.get(), pattern(64), sig));
-  EXPECT_RV(CKR_DATA_LEN_RANGE, our_verify(m, *k.pub, pattern(65), sig));
+  EXPECT_RV(CKR_DATA_LEN_RANGE, our_sign(m, *k.priv, pattern(1025)));
+  // Longer than the order: both sides keep the leftmost 256 bits.
+  for (std::size_t n : {20u, 64u, 65u, 100u}) {
+    Bytes sig = our_sign(m, *k.priv, pattern(n));
+    EXPECT_TRUE(ossl_verify_hash(k.ossl.get(), pattern(n), sig)) << n;
+    EXPECT_NO_THROW(our_verify(m, *k.pub, pattern(n), sig)) << n;
+  }
+  Bytes sig = our_sign(m, *k.priv, pattern(64));
   EXPECT_RV(CKR_DATA_LEN_RANGE, our_verify(m, *k.pub, Bytes{}, sig));
 }
 

@@ -506,6 +506,19 @@ TEST_F(ModuleCrypto, DigestsEqualOpenSsl) {
   }
 }
 
+// C_Digest is single-part: after C_DigestUpdate it is refused and the
+// operation ends (as C_Sign after C_SignUpdate).
+TEST_F(ModuleCrypto, DigestAfterDigestUpdateIsRefusedAndEndsTheOperation) {
+  CK_SESSION_HANDLE pub = open(slot_, false);
+  CK_MECHANISM m = mech(CKM_SHA256);
+  Bytes data = pattern(10, 1), got(32);
+  CK_ULONG len = 32;
+  ASSERT_CKR(CKR_OK, p11()->C_DigestInit(pub, &m));
+  ASSERT_CKR(CKR_OK, p11()->C_DigestUpdate(pub, data.data(), 10));
+  EXPECT_CKR(CKR_OPERATION_ACTIVE, p11()->C_Digest(pub, data.data(), 10, got.data(), &len));
+  EXPECT_CKR(CKR_OPERATION_NOT_INITIALIZED, p11()->C_DigestFinal(pub, got.data(), &len));
+}
+
 TEST_F(ModuleCrypto, GenerateRandom) {
   CK_SESSION_HANDLE pub = open(slot_, false);  // NSS asks before login
   EXPECT_CKR(CKR_OK, p11()->C_GenerateRandom(pub, nullptr, 0));

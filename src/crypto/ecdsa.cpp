@@ -25,7 +25,7 @@ constexpr std::size_t kMaxRawInput = 1024;
 class EcdsaContext final : public HashedSignContext {
  public:
   EcdsaContext(const Key& key, bool signing, const EVP_MD* hash)
-      : HashedSignContext(hash), ctx_(new_pkey_ctx(key.pkey())), n_((key.bits() + 7) / 8) {
+      : HashedSignContext(hash), ctx_(key.context()), n_((key.bits() + 7) / 8) {
     // No md on the EVP_PKEY_CTX: the digest (or raw input) is signed as given.
     ossl_check((signing ? EVP_PKEY_sign_init(ctx_.get()) : EVP_PKEY_verify_init(ctx_.get())) == 1,
                "ECDSA init");
@@ -77,7 +77,7 @@ class EcdsaContext final : public HashedSignContext {
     return static_cast<std::size_t>(len);
   }
 
-  PkeyCtxPtr ctx_;
+  ContextPool::Lease ctx_;
   std::size_t n_;  // order length in bytes
 };
 

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "common/attribute_map.h"
+#include "crypto/context_pool.h"
 #include "common/bytes.h"
 #include "ecert/pkcs11.h"
 
@@ -18,18 +19,26 @@ namespace ecert::crypto {
 class Key {
  public:
   Key(CK_KEY_TYPE type, bool is_private, std::shared_ptr<EVP_PKEY> pkey, std::size_t bits)
-      : type_(type), private_(is_private), pkey_(std::move(pkey)), bits_(bits) {}
+      : type_(type),
+        private_(is_private),
+        pkey_(std::move(pkey)),
+        bits_(bits),
+        contexts_(std::make_shared<ContextPool>(pkey_.get())) {}
   CK_KEY_TYPE type() const { return type_; }
   bool is_private() const { return private_; }
   EVP_PKEY* pkey() const { return pkey_.get(); }
   // RSA: modulus bits; EC: bits of the curve order (256, 384, 521).
   std::size_t bits() const { return bits_; }
+  // An EVP_PKEY_CTX for this key, from the key's pool; it keeps the pool (and
+  // so the EVP_PKEY) alive until it is given back.
+  ContextPool::Lease context() const { return ContextPool::lease(contexts_); }
 
  private:
   CK_KEY_TYPE type_;
   bool private_;
   std::shared_ptr<EVP_PKEY> pkey_;
   std::size_t bits_;
+  std::shared_ptr<ContextPool> contexts_;
 };
 
 // Decodes a key object's attributes (CKA_KEY_TYPE must be there). Private RSA

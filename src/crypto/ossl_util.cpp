@@ -20,12 +20,6 @@ OSSL_LIB_CTX* started_libctx() {
   return ctx;
 }
 
-PkeyCtxPtr new_pkey_ctx(EVP_PKEY* pkey) {
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(started_libctx(), pkey, nullptr));
-  ossl_check(ctx != nullptr, "EVP_PKEY_CTX_new_from_pkey", CKR_HOST_MEMORY);
-  return ctx;
-}
-
 MdCtxPtr new_md_ctx() {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   ossl_check(ctx != nullptr, "EVP_MD_CTX_new", CKR_HOST_MEMORY);

@@ -26,8 +26,6 @@ inline void ossl_check(bool ok, const char* why, CK_RV rv = CKR_FUNCTION_FAILED)
 // would fall back to its default context.
 OSSL_LIB_CTX* started_libctx();
 
-// An EVP_PKEY_CTX for `pkey` in the module's context.
-PkeyCtxPtr new_pkey_ctx(EVP_PKEY* pkey);
 MdCtxPtr new_md_ctx();
 
 // Big-endian unsigned bytes (leading zeros allowed) to a BIGNUM; `secret`

@@ -25,7 +25,7 @@ class RsaCipherContext final : public CipherContext {
  public:
   RsaCipherContext(const Key& key, bool encrypting, Scheme scheme, const Oaep& oaep)
       : pkey_(key.pkey()),
-        ctx_(new_pkey_ctx(key.pkey())),
+        ctx_(key.context()),
         scheme_(scheme),
         encrypting_(encrypting),
         k_(rsa_modulus_size(key.pkey())) {
@@ -99,7 +99,7 @@ class RsaCipherContext final : public CipherContext {
   }
 
   EVP_PKEY* pkey_;
-  PkeyCtxPtr ctx_;
+  ContextPool::Lease ctx_;
   Scheme scheme_;
   bool encrypting_;
   std::size_t k_;

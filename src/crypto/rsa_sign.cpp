@@ -28,7 +28,7 @@ class RsaSignContext final : public HashedSignContext {
   RsaSignContext(const Key& key, bool signing, const Setup& s)
       : HashedSignContext(s.hash),
         pkey_(key.pkey()),
-        ctx_(new_pkey_ctx(key.pkey())),
+        ctx_(key.context()),
         scheme_(s.scheme),
         k_(rsa_modulus_size(key.pkey())),
         raw_pss_len_(s.raw_pss_len) {
@@ -109,7 +109,7 @@ class RsaSignContext final : public HashedSignContext {
   }
 
   EVP_PKEY* pkey_;
-  PkeyCtxPtr ctx_;
+  ContextPool::Lease ctx_;
   Scheme scheme_;
   std::size_t k_;
   std::size_t raw_pss_len_;

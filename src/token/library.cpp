@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "crypto/library_context.h"
 #include "store/token_directory.h"
+#include "token/fork_marker.h"
 
 namespace ecert::token {
 namespace {
@@ -44,7 +45,7 @@ CK_RV Library::initialize(CK_VOID_PTR init_args) noexcept {
   CK_RV rv = read_locking(static_cast<const CK_C_INITIALIZE_ARGS*>(init_args), locking);
   if (rv != CKR_OK) return rv;
   if (Library* old = g_library.load()) {
-    if (old->pid_ == ::getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+    if (in_armed_process()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
     // A child after fork(): the parent's sessions, login and database handles
     // are not ours. They are dropped without being closed or freed (their
     // locks may have been held by parent threads at the fork).
@@ -55,6 +56,7 @@ CK_RV Library::initialize(CK_VOID_PTR init_args) noexcept {
     set_locking_callbacks(locking);
     crypto::start_library_context();
     g_library.store(new Library(store::token_directory()));
+    arm_fork_marker();
     return CKR_OK;
   } catch (const Error& e) {
     return e.rv();
@@ -69,8 +71,9 @@ CK_RV Library::finalize(CK_VOID_PTR reserved) noexcept {
   if (reserved != nullptr) return CKR_ARGUMENTS_BAD;
   InitLock guard;
   Library* lib = g_library.load();
-  if (lib == nullptr || lib->pid_ != ::getpid()) return CKR_CRYPTOKI_NOT_INITIALIZED;
+  if (lib == nullptr || !in_armed_process()) return CKR_CRYPTOKI_NOT_INITIALIZED;
   g_library.store(nullptr);
+  disarm_fork_marker();
   delete lib;  // keys first, then the OpenSSL context they belong to
   crypto::stop_library_context();
   set_locking_callbacks({});
@@ -79,11 +82,11 @@ CK_RV Library::finalize(CK_VOID_PTR reserved) noexcept {
 
 Library& Library::get() {
   Library* lib = g_library.load(std::memory_order_acquire);
-  if (lib == nullptr || lib->pid_ != ::getpid()) fail(CKR_CRYPTOKI_NOT_INITIALIZED);
+  if (lib == nullptr || !in_armed_process()) fail(CKR_CRYPTOKI_NOT_INITIALIZED);
   return *lib;
 }
 
-Library::Library(std::string directory) : directory_(std::move(directory)), pid_(::getpid()) {
+Library::Library(std::string directory) : directory_(std::move(directory)) {
   Lock lock(mutex_);
   scan_slots();
 }
@@ -175,12 +178,14 @@ SessionPtr Library::session(CK_SESSION_HANDLE handle, bool refresh) {
   if (it == sessions_.end()) fail(CKR_SESSION_HANDLE_INVALID);
   SessionPtr session = it->second;
   if (!refresh) {
-    // The crypto calls skip the look at the file only while they continue an
-    // operation already started (C_Sign, C_DecryptUpdate, ...). A call that
-    // starts one (C_SignInit, ...) must not use a key of a token that another
-    // process has re-initialised since: it refreshes, and the session is gone.
+    // A crypto call that continues an operation (C_Sign, C_DecryptUpdate, ...)
+    // never looks at the file. One that starts an operation (C_SignInit, ...)
+    // must not use a key of a token another process has re-initialised: it
+    // looks, but at most every Token::kCryptoRefreshInterval, since the look
+    // costs a file-lock system call, the price of a small signature.
     Lock session_lock(session->mutex());
-    refresh = !(session->sign || session->verify || session->encrypt || session->decrypt || session->digest);
+    bool starting = !(session->sign || session->verify || session->encrypt || session->decrypt || session->digest);
+    refresh = starting && session->token().refresh_due();
   }
   if (refresh) {
     Lock token_lock(session->token().mutex());

@@ -55,7 +55,6 @@ class Library {
   void forget_session(CK_SESSION_HANDLE handle);
 
   const std::string directory_;
-  const pid_t pid_;
   Mutex mutex_;
   std::map<CK_SLOT_ID, std::shared_ptr<Token>> tokens_;
   std::map<CK_SESSION_HANDLE, SessionPtr> sessions_;

@@ -74,7 +74,20 @@ void Token::load(const store::TokenRecord& record) {
   load_objects();
 }
 
+namespace {
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+bool Token::refresh_due() const noexcept {
+  return steady_ns() - last_refresh_ns_.load(std::memory_order_relaxed) >=
+         std::chrono::nanoseconds(kCryptoRefreshInterval).count();
+}
+
 void Token::refresh() {
+  last_refresh_ns_.store(steady_ns(), std::memory_order_relaxed);
   if (store_ == nullptr) {
     open_if_present();
     return;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -57,6 +58,10 @@ class Token {
   void require_initialized() const;
   // Picks up changes made by other processes (cheap when there are none).
   void refresh();
+  // True when the last refresh() is older than kCryptoRefreshInterval; safe
+  // without the lock.
+  bool refresh_due() const noexcept;
+  static constexpr std::chrono::milliseconds kCryptoRefreshInterval{100};
 
   void fill_token_info(CK_TOKEN_INFO& info);
   void fill_slot_description(CK_SLOT_INFO& info) const;
@@ -127,6 +132,7 @@ class Token {
   store::TokenRecord record_;
   PinPolicy policy_;
   std::int64_t data_version_ = 0;
+  std::atomic<std::int64_t> last_refresh_ns_{0};
 
   CK_USER_TYPE logged_in_ = kNobody;
   SecureBytes master_key_;  // while someone is logged in

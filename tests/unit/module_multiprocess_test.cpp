@@ -290,8 +290,10 @@ TEST_F(MultiProcessTest, WipeByAnotherProcessInvalidatesOldSessions) {
 
   ASSERT_EQ(run("init_token", vars(slot, kSoPin)), 0);
 
-  // The first call after the wipe is a crypto call, which does not otherwise
-  // look at the file: it must not sign with the key of the wiped token.
+  // The first call after the wipe is a crypto call. Starting an operation
+  // looks at the file at most every Token::kCryptoRefreshInterval (100 ms),
+  // so once that has passed it must not sign with the key of the wiped token.
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
   CK_MECHANISM sign = {CKM_ECDSA_SHA256, nullptr, 0};
   EXPECT_EQ(p11()->C_SignInit(user, &sign, priv), CKR_SESSION_HANDLE_INVALID);
   CK_SESSION_INFO info;

@@ -20,6 +20,7 @@ CREATE TABLE pin(
 CREATE TABLE policy(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE secret(name TEXT PRIMARY KEY, sealed BLOB NOT NULL);
 CREATE TABLE object(id INTEGER PRIMARY KEY AUTOINCREMENT, private INTEGER NOT NULL);
+CREATE INDEX object_private ON object(private);
 CREATE TABLE attribute(
   object_id INTEGER NOT NULL REFERENCES object(id) ON DELETE CASCADE,
   type INTEGER NOT NULL, sealed INTEGER NOT NULL, value BLOB NOT NULL,
@@ -187,9 +188,10 @@ void TokenStore::write_secret(const std::string& name, ByteView sealed) {
 }
 
 std::vector<StoredObject> TokenStore::read_objects(bool sealed_only) {
-  const char* filter = sealed_only
-                           ? " WHERE private = 1 OR id IN (SELECT object_id FROM attribute WHERE sealed = 1)"
-                           : "";
+  // Every sealed value belongs to an object stored as private (the token
+  // layer seals keys whole), so the private flag finds them without scanning
+  // the attribute table.
+  const char* filter = sealed_only ? " WHERE private = 1" : "";
   // Both SELECTs in one read transaction (a savepoint also nests in a
   // caller's transaction): otherwise an object another process deletes
   // between them is read as an object without attributes.

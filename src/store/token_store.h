@@ -94,8 +94,9 @@ class TokenStore {
   std::optional<Bytes> read_secret(const std::string& name);
   void write_secret(const std::string& name, ByteView sealed);
 
-  // Every object, or (`sealed_only`) only those with sealed values: private
-  // objects and keys, which are all a login has to add to what is in memory.
+  // Every object, or (`sealed_only`) only those stored as private (private
+  // objects and keys: all that holds sealed values), which is all a login
+  // has to add to what is in memory.
   std::vector<StoredObject> read_objects(bool sealed_only = false);
   // Reserves an object id (so the caller can seal attributes bound to it);
   // call inside a Transaction together with write_attributes.

@@ -144,7 +144,8 @@ void Token::session_opened(bool read_write) {
 void Token::session_closed(CK_SESSION_HANDLE handle, bool read_write) {
   if (sessions_ > 0) --sessions_;
   if (read_write && rw_sessions_ > 0) --rw_sessions_;
-  for (auto it = objects_.begin(); it != objects_.end();) {
+  // Session objects have the highest handles: only they are looked at.
+  for (auto it = objects_.lower_bound(kFirstSessionObject); it != objects_.end();) {
     it = it->second->owner() == handle ? objects_.erase(it) : std::next(it);
   }
   if (sessions_ == 0) logout();

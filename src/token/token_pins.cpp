@@ -8,7 +8,6 @@
 #include "crypto/library_context.h"
 #include "store/sealing.h"
 #include "store/token_directory.h"
-#include "token/attribute_rules.h"
 #include "token/special_objects.h"
 #include "token/token.h"
 
@@ -101,28 +100,11 @@ void Token::logout() {
   bool was_user = logged_in_ == CKU_USER;
   forget_login();
   if (!was_user) return;
-  // Private objects and sealed key material leave memory (their decoded
-  // OpenSSL keys go with the Objects).
+  // What only the user may see leaves memory, and with those Objects their
+  // decoded OpenSSL keys. (Key material lives only in such objects: keys on
+  // the token are stored private, see token_objects.cpp.)
   for (auto it = objects_.begin(); it != objects_.end();) {
-    const Object& o = *it->second;
-    if (needs_login(o)) {
-      it = objects_.erase(it);
-      continue;
-    }
-    if (o.store_id() != 0 && !o.secrets_missing()) {
-      AttributeMap kept;
-      bool stripped = false;
-      for (const auto& [type, value] : o.attributes().values()) {
-        if (is_secret_attribute(o.object_class(), type)) stripped = true;
-        else kept.set(type, value);
-      }
-      if (stripped) {
-        auto replacement = std::make_shared<Object>(std::move(kept), o.store_id(), o.owner());
-        replacement->set_secrets_missing(true);
-        it->second = std::move(replacement);
-      }
-    }
-    ++it;
+    it = needs_login(*it->second) ? objects_.erase(it) : std::next(it);
   }
 }
 

@@ -14,9 +14,9 @@ void append_u64(Bytes& out, std::uint64_t v) {
 }
 
 Bytes aad_prefix(std::string_view kind, ByteView token_uuid) {
-  Bytes out;
   std::string_view magic = "ecert-token";
-  out.insert(out.end(), magic.begin(), magic.end());
+  Bytes out(magic.begin(), magic.end());
+  out.reserve(out.size() + 24 + kind.size() + token_uuid.size() + 16);
   append_u64(out, kSealFormat);
   append_u64(out, kind.size());
   out.insert(out.end(), kind.begin(), kind.end());

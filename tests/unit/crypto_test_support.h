@@ -17,19 +17,11 @@
 #include "crypto/library_context.h"
 #include "crypto/mechanism.h"
 #include "crypto/ossl_ptr.h"
+#include "rv_of.h"
 
 namespace ecert::crypto::test {
 
-// The CK_RV a call throws, or CKR_OK.
-template <class F>
-CK_RV rv_of(F&& f) {
-  try {
-    f();
-    return CKR_OK;
-  } catch (const Error& e) {
-    return e.rv();
-  }
-}
+using ecert::test::rv_of;
 #define EXPECT_RV(expected, ...) EXPECT_EQ(static_cast<CK_RV>(expected), ::ecert::crypto::test::rv_of([&] { __VA_ARGS__; }))
 
 inline CK_MECHANISM mech(CK_MECHANISM_TYPE type) { return {type, nullptr, 0}; }

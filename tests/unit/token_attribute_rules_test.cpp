@@ -14,6 +14,7 @@
 
 #include "crypto/library_context.h"
 #include "token/attribute_rules.h"
+#include "rv_of.h"
 
 namespace ecert::token {
 namespace {
@@ -59,14 +60,7 @@ AttributeMap without(AttributeMap m, CK_ATTRIBUTE_TYPE t) {
   return m;
 }
 
-CK_RV rv_of(const std::function<void()>& f) {
-  try {
-    f();
-    return CKR_OK;
-  } catch (const Error& e) {
-    return e.rv();
-  }
-}
+using ecert::test::rv_of;
 CK_RV create_rv(const AttributeMap& tmpl) {
   return rv_of([&] { complete_new_object(tmpl, Origin::create); });
 }

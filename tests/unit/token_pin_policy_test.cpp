@@ -7,19 +7,12 @@
 #include <string>
 
 #include "common/error.h"
+#include "rv_of.h"
 
 namespace ecert::token {
 namespace {
 
-template <class F>
-CK_RV rv_of(F&& f) {
-  try {
-    f();
-    return CKR_OK;
-  } catch (const Error& e) {
-    return e.rv();
-  }
-}
+using ecert::test::rv_of;
 
 const PinPolicy kDefaults{};
 

@@ -36,12 +36,6 @@ void stop_library_context() noexcept {
   g_ctx = nullptr;
 }
 
-void abandon_library_context() noexcept {
-  abandon_algorithm_cache();
-  g_default = nullptr;
-  g_ctx = nullptr;
-}
-
 OSSL_LIB_CTX* libctx() noexcept { return g_ctx; }
 
 void random_bytes(unsigned char* out, std::size_t n) {

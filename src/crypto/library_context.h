@@ -15,9 +15,6 @@ namespace ecert::crypto {
 void start_library_context();
 // Frees it. Every key and context made from it must be gone already.
 void stop_library_context() noexcept;
-// Forgets the context without freeing it (in a child after fork(), where the
-// parent's state must not be touched).
-void abandon_library_context() noexcept;
 // The context; valid between start and stop.
 OSSL_LIB_CTX* libctx() noexcept;
 

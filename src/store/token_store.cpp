@@ -111,10 +111,6 @@ TokenRecord TokenStore::read_token() {
   return t;
 }
 
-void TokenStore::write_label(const std::string& label) {
-  db_->prepare("UPDATE token SET label = ? WHERE id = 1").bind(1, view(label)).run();
-}
-
 PinRecord TokenStore::read_pin(CK_USER_TYPE who) {
   Statement s = db_->prepare("SELECT salt, wrapped_key, failures, must_change FROM pin WHERE user = ?");
   s.bind(1, static_cast<std::int64_t>(who));

@@ -78,7 +78,6 @@ class TokenStore {
   void reinitialize(const TokenRecord& token, const PinRecord& so_pin, const PolicyValues& policy);
 
   TokenRecord read_token();
-  void write_label(const std::string& label);
   PinRecord read_pin(CK_USER_TYPE who);
   void write_pin(CK_USER_TYPE who, const PinRecord& pin);
 

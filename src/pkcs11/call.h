@@ -74,6 +74,17 @@ CK_RV call(Body&& body) noexcept {
   });
 }
 
+// call() for the functions that continue an active operation (C_Sign,
+// C_DigestUpdate, ...): the specification ends the operation on every error
+// but CKR_BUFFER_TOO_SMALL, so a CKR_ARGUMENTS_BAD found here, before the
+// services run, ends it too.
+template <class Body>
+CK_RV operation_call(CK_SESSION_HANDLE session, token::OperationKind kind, Body&& body) noexcept {
+  CK_RV rv = call(std::forward<Body>(body));
+  if (rv == CKR_ARGUMENTS_BAD) token::end_operation(session, kind);
+  return rv;
+}
+
 // For the functions the module does not implement: the initialisation check,
 // then `rv` (CKR_FUNCTION_NOT_SUPPORTED, CKR_FUNCTION_NOT_PARALLEL).
 inline CK_RV unsupported(CK_RV rv = CKR_FUNCTION_NOT_SUPPORTED) noexcept {

@@ -19,7 +19,7 @@ ECERT_EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pM
 
 ECERT_EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
                              CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen) {
-  return call([&] {
+  return operation_call(hSession, services::OperationKind::encrypt, [&] {
     const auto encrypted = output(pEncryptedData, pulEncryptedDataLen);
     services::encrypt(hSession, input(pData, ulDataLen), encrypted);
   });
@@ -27,7 +27,7 @@ ECERT_EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_U
 
 ECERT_EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen,
                                    CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen) {
-  return call([&] {
+  return operation_call(hSession, services::OperationKind::encrypt, [&] {
     const auto encrypted = output(pEncryptedPart, pulEncryptedPartLen);
     services::encrypt_update(hSession, input(pPart, ulPartLen), encrypted);
   });
@@ -35,7 +35,7 @@ ECERT_EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart
 
 ECERT_EXPORT CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart,
                                   CK_ULONG_PTR pulLastEncryptedPartLen) {
-  return call([&] { services::encrypt_final(hSession, output(pLastEncryptedPart, pulLastEncryptedPartLen)); });
+  return operation_call(hSession, services::OperationKind::encrypt, [&] { services::encrypt_final(hSession, output(pLastEncryptedPart, pulLastEncryptedPartLen)); });
 }
 
 ECERT_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
@@ -47,7 +47,7 @@ ECERT_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pM
 
 ECERT_EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,
                              CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen) {
-  return call([&] {
+  return operation_call(hSession, services::OperationKind::decrypt, [&] {
     const auto data = output(pData, pulDataLen);
     services::decrypt(hSession, input(pEncryptedData, ulEncryptedDataLen), data);
   });
@@ -55,14 +55,14 @@ ECERT_EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedD
 
 ECERT_EXPORT CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen,
                                    CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen) {
-  return call([&] {
+  return operation_call(hSession, services::OperationKind::decrypt, [&] {
     const auto part = output(pPart, pulPartLen);
     services::decrypt_update(hSession, input(pEncryptedPart, ulEncryptedPartLen), part);
   });
 }
 
 ECERT_EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen) {
-  return call([&] { services::decrypt_final(hSession, output(pLastPart, pulLastPartLen)); });
+  return operation_call(hSession, services::OperationKind::decrypt, [&] { services::decrypt_final(hSession, output(pLastPart, pulLastPartLen)); });
 }
 
 // The dual-function updates are not supported.

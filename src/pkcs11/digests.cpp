@@ -15,14 +15,14 @@ ECERT_EXPORT CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMe
 
 ECERT_EXPORT CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pDigest,
                             CK_ULONG_PTR pulDigestLen) {
-  return call([&] {
+  return operation_call(hSession, services::OperationKind::digest, [&] {
     const auto digest = output(pDigest, pulDigestLen);
     services::digest(hSession, input(pData, ulDataLen), digest);
   });
 }
 
 ECERT_EXPORT CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
-  return call([&] { services::digest_update(hSession, input(pPart, ulPartLen)); });
+  return operation_call(hSession, services::OperationKind::digest, [&] { services::digest_update(hSession, input(pPart, ulPartLen)); });
 }
 
 ECERT_EXPORT CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey) {
@@ -30,5 +30,5 @@ ECERT_EXPORT CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey
 }
 
 ECERT_EXPORT CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen) {
-  return call([&] { services::digest_final(hSession, output(pDigest, pulDigestLen)); });
+  return operation_call(hSession, services::OperationKind::digest, [&] { services::digest_final(hSession, output(pDigest, pulDigestLen)); });
 }

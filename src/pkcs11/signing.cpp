@@ -2,8 +2,7 @@
 // C_SignRecoverInit, C_SignRecover, C_VerifyInit, C_Verify, C_VerifyUpdate,
 // C_VerifyFinal, C_VerifyRecoverInit, C_VerifyRecover.
 //
-// A CKR_ARGUMENTS_BAD found here is returned before the services are called,
-// so it leaves an active operation as it was.
+// A CKR_ARGUMENTS_BAD found here ends the active operation (operation_call).
 
 #include "pkcs11/call.h"
 
@@ -19,18 +18,18 @@ ECERT_EXPORT CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMech
 
 ECERT_EXPORT CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
                           CK_ULONG_PTR pulSignatureLen) {
-  return call([&] {
+  return operation_call(hSession, services::OperationKind::sign, [&] {
     const auto signature = output(pSignature, pulSignatureLen);
     services::sign(hSession, input(pData, ulDataLen), signature);
   });
 }
 
 ECERT_EXPORT CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
-  return call([&] { services::sign_update(hSession, input(pPart, ulPartLen)); });
+  return operation_call(hSession, services::OperationKind::sign, [&] { services::sign_update(hSession, input(pPart, ulPartLen)); });
 }
 
 ECERT_EXPORT CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen) {
-  return call([&] { services::sign_final(hSession, output(pSignature, pulSignatureLen)); });
+  return operation_call(hSession, services::OperationKind::sign, [&] { services::sign_final(hSession, output(pSignature, pulSignatureLen)); });
 }
 
 ECERT_EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE /*hSession*/, CK_MECHANISM_PTR /*pMechanism*/,
@@ -52,18 +51,18 @@ ECERT_EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMe
 
 ECERT_EXPORT CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
                             CK_ULONG ulSignatureLen) {
-  return call([&] {
+  return operation_call(hSession, services::OperationKind::verify, [&] {
     const auto data = input(pData, ulDataLen);
     services::verify(hSession, data, input(pSignature, ulSignatureLen));
   });
 }
 
 ECERT_EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
-  return call([&] { services::verify_update(hSession, input(pPart, ulPartLen)); });
+  return operation_call(hSession, services::OperationKind::verify, [&] { services::verify_update(hSession, input(pPart, ulPartLen)); });
 }
 
 ECERT_EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen) {
-  return call([&] { services::verify_final(hSession, input(pSignature, ulSignatureLen)); });
+  return operation_call(hSession, services::OperationKind::verify, [&] { services::verify_final(hSession, input(pSignature, ulSignatureLen)); });
 }
 
 ECERT_EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE /*hSession*/, CK_MECHANISM_PTR /*pMechanism*/,

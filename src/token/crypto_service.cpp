@@ -97,6 +97,32 @@ void cipher_multipart(CK_SESSION_HANDLE handle, bool encrypting) {
 
 }  // namespace
 
+void end_operation(CK_SESSION_HANDLE handle, OperationKind kind) noexcept {
+  try {
+    SessionPtr session = crypto_session(handle);
+    Lock lock(session->mutex());
+    switch (kind) {
+      case OperationKind::sign:
+        session->sign.reset();
+        break;
+      case OperationKind::verify:
+        session->verify.reset();
+        break;
+      case OperationKind::encrypt:
+        session->encrypt.reset();
+        break;
+      case OperationKind::decrypt:
+        session->decrypt.reset();
+        break;
+      case OperationKind::digest:
+        session->digest.reset();
+        break;
+    }
+  } catch (...) {
+    // No session, no operation: nothing to end.
+  }
+}
+
 void sign_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m, CK_OBJECT_HANDLE key) { start_sign(h, m, key, true); }
 void verify_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m, CK_OBJECT_HANDLE key) { start_sign(h, m, key, false); }
 

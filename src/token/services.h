@@ -33,6 +33,13 @@ bool deliver(const Output& out, std::size_t needed);
 // deliver() + copy of `bytes`.
 void deliver_bytes(const Output& out, ByteView bytes);
 
+// The kinds of operation a session can have active.
+enum class OperationKind { sign, verify, encrypt, decrypt, digest };
+// Ends the session's active operation of `kind`, if any; never fails. For a
+// CKR_ARGUMENTS_BAD the C layer finds before a service runs: the specification
+// ends the operation on every error but CKR_BUFFER_TOO_SMALL.
+void end_operation(CK_SESSION_HANDLE session, OperationKind kind) noexcept;
+
 // ---- slots and tokens (slot_service.cpp) ----
 std::vector<CK_SLOT_ID> get_slot_list();
 void get_slot_info(CK_SLOT_ID slot, CK_SLOT_INFO& info);

@@ -519,6 +519,27 @@ TEST_F(ModuleCrypto, DigestAfterDigestUpdateIsRefusedAndEndsTheOperation) {
   EXPECT_CKR(CKR_OPERATION_NOT_INITIALIZED, p11()->C_DigestFinal(pub, got.data(), &len));
 }
 
+// Every error but CKR_BUFFER_TOO_SMALL ends the operation, a
+// CKR_ARGUMENTS_BAD found before the operation is touched included.
+TEST_F(ModuleCrypto, ArgumentsBadEndsTheOperation) {
+  CK_SESSION_HANDLE pub = open(slot_, false);
+  CK_MECHANISM m = mech(CKM_SHA256);
+  Bytes data = pattern(10, 1), got(32);
+  CK_ULONG len = 32;
+  ASSERT_CKR(CKR_OK, p11()->C_DigestInit(pub, &m));
+  EXPECT_CKR(CKR_ARGUMENTS_BAD, p11()->C_Digest(pub, data.data(), 10, got.data(), nullptr));
+  EXPECT_CKR(CKR_OPERATION_NOT_INITIALIZED, p11()->C_Digest(pub, data.data(), 10, got.data(), &len));
+  ASSERT_CKR(CKR_OK, p11()->C_DigestInit(pub, &m));
+  EXPECT_CKR(CKR_ARGUMENTS_BAD, p11()->C_DigestUpdate(pub, nullptr, 10));
+  EXPECT_CKR(CKR_OPERATION_NOT_INITIALIZED, p11()->C_DigestFinal(pub, got.data(), &len));
+  // A length query and a too small buffer still leave it active.
+  ASSERT_CKR(CKR_OK, p11()->C_DigestInit(pub, &m));
+  EXPECT_CKR(CKR_OK, p11()->C_Digest(pub, data.data(), 10, nullptr, &len));
+  len = 31;
+  EXPECT_CKR(CKR_BUFFER_TOO_SMALL, p11()->C_Digest(pub, data.data(), 10, got.data(), &len));
+  EXPECT_CKR(CKR_OK, p11()->C_Digest(pub, data.data(), 10, got.data(), &len));
+}
+
 TEST_F(ModuleCrypto, GenerateRandom) {
   CK_SESSION_HANDLE pub = open(slot_, false);  // NSS asks before login
   EXPECT_CKR(CKR_OK, p11()->C_GenerateRandom(pub, nullptr, 0));

@@ -1,4 +1,6 @@
-ecert_unit_test(attribute_rules_tests SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/token_attribute_rules_test.cpp
+ecert_unit_test(attribute_rules_tests
+                SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/token_attribute_rules_create_test.cpp
+                        ${CMAKE_CURRENT_SOURCE_DIR}/token_attribute_rules_change_test.cpp
                 LIBS ecert_attribute_rules OpenSSL::Crypto)
 
 # Tests of the built module through its C interface, loaded with dlopen().
@@ -12,7 +14,7 @@ if(TARGET ecert-pkcs11)
     add_dependencies(module_tests ecert-pkcs11)
   endif()
   file(GLOB TOKEN_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/token_*_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/store_*_test.cpp)
-  list(REMOVE_ITEM TOKEN_TESTS ${CMAKE_CURRENT_SOURCE_DIR}/token_attribute_rules_test.cpp)
+  list(FILTER TOKEN_TESTS EXCLUDE REGEX "token_attribute_rules_")
   if(TOKEN_TESTS)
     ecert_unit_test(token_tests SOURCES ${TOKEN_TESTS} LIBS ecert_token)
   endif()

@@ -204,7 +204,17 @@ typedef CK_FUNCTION_LIST_3_0 *CK_FUNCTION_LIST_3_0_PTR;
  * Every token holds one policy object of class CKO_ECERT_POLICY. It is public
  * (readable without login) and is changed with C_SetAttributeValue only in an
  * R/W SO session. All its attributes are CK_ULONG except the booleans, which are
- * CK_BBOOL. Tries-left attributes are read-only and reflect the on-disk count.
+ * CK_BBOOL, and the token label. Tries-left attributes are read-only and reflect
+ * the on-disk count.
+ *
+ * CKA_ECERT_TOKEN_LABEL is CK_TOKEN_INFO.label without its padding, as
+ * CK_UTF8CHAR bytes; setting it renames the token without C_InitToken (which
+ * would wipe it). A new value must be 1..32 bytes of well-formed UTF-8 with no
+ * control character (U+0000..U+001F, U+007F..U+009F); trailing spaces are
+ * dropped, as C_InitToken drops the padding, and a value that is only spaces
+ * is empty. Anything else: CKR_ATTRIBUTE_VALUE_INVALID, label unchanged. The
+ * new label is in the token file when C_SetAttributeValue returns, and every
+ * process's C_GetTokenInfo shows it from then on.
  */
 #define CKO_ECERT_POLICY (CKO_VENDOR_DEFINED | 0x45430001UL)
 #define ECERT_ATTR(n) (CKA_VENDOR_DEFINED | 0x45430000UL | (n))
@@ -225,6 +235,7 @@ typedef CK_FUNCTION_LIST_3_0 *CK_FUNCTION_LIST_3_0_PTR;
 #define CKA_ECERT_SO_TRIES_LEFT ECERT_ATTR(15)       /* read-only */
 #define CKA_ECERT_KDF_MEMORY_KIB ECERT_ATTR(16)      /* read-only: Argon2id cost of this token */
 #define CKA_ECERT_KDF_ITERATIONS ECERT_ATTR(17)      /* read-only */
+#define CKA_ECERT_TOKEN_LABEL ECERT_ATTR(18)         /* CK_UTF8CHAR[1..32]: the token label */
 
 #ifdef __cplusplus
 }

@@ -111,6 +111,11 @@ TokenRecord TokenStore::read_token() {
   return t;
 }
 
+void TokenStore::write_label(const std::string& label) {
+  db_->prepare("UPDATE token SET label = ? WHERE id = 1").bind(1, view(label)).run();
+  if (sqlite3_changes(db_->handle()) != 1) fail(CKR_DEVICE_ERROR, "no token row");
+}
+
 PinRecord TokenStore::read_pin(CK_USER_TYPE who) {
   Statement s = db_->prepare("SELECT salt, wrapped_key, failures, must_change FROM pin WHERE user = ?");
   s.bind(1, static_cast<std::int64_t>(who));

@@ -78,6 +78,10 @@ class TokenStore {
   void reinitialize(const TokenRecord& token, const PinRecord& so_pin, const PolicyValues& policy);
 
   TokenRecord read_token();
+  // Renames the token (the label only: uuid, serial and generation stay, so
+  // sealed values and open sessions are unaffected). One statement, hence
+  // atomic on its own; inside a caller's Transaction it commits with the rest.
+  void write_label(const std::string& label);
   PinRecord read_pin(CK_USER_TYPE who);
   void write_pin(CK_USER_TYPE who, const PinRecord& pin);
 

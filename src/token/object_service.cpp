@@ -132,7 +132,8 @@ void set_attribute_value(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, cons
   if (object == kPolicyObjectHandle) {
     if (!session->read_write()) fail(CKR_SESSION_READ_ONLY);
     if (token.logged_in() != CKU_SO) fail(CKR_USER_NOT_LOGGED_IN, "the policy is the SO's");
-    token.set_policy(apply_policy_change(token.policy(), change));
+    PolicyObjectChange wanted = apply_policy_change(token.policy(), change);
+    token.set_policy(wanted.policy, wanted.token_label);
     return;
   }
   if (Token::is_builtin(object)) fail(CKR_ACTION_PROHIBITED);

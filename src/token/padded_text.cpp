@@ -55,4 +55,26 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+namespace {
+// C0 controls and DEL are single bytes; C1 controls (U+0080..U+009F) are
+// 0xC2 0x80..0x9F in UTF-8. Only meaningful on well-formed UTF-8.
+bool has_control_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::optional<std::string> token_label_from_value(std::string_view value) {
+  constexpr std::size_t kLabelWidth = 32;  // sizeof CK_TOKEN_INFO.label
+  if (value.empty() || value.size() > kLabelWidth) return std::nullopt;
+  if (!is_valid_utf8(value) || has_control_character(value)) return std::nullopt;
+  std::size_t end = value.find_last_not_of(' ');
+  if (end == std::string_view::npos) return std::nullopt;  // only spaces: an empty label
+  return std::string(value.substr(0, end + 1));
+}
+
 }  // namespace ecert::token

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,11 @@ std::string label_from_field(const unsigned char* field, std::size_t width);
 
 // True if `text` is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view text);
+
+// A token label given as a variable-length value (CKA_ECERT_TOKEN_LABEL),
+// without its trailing spaces; nullopt unless the value is 1..32 bytes of
+// well-formed UTF-8 without control characters (C0, DEL, C1) and not only
+// spaces. Never cut: a label that does not fit is refused, not shortened.
+std::optional<std::string> token_label_from_value(std::string_view value);
 
 }  // namespace ecert::token

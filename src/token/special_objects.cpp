@@ -1,6 +1,7 @@
 #include "token/special_objects.h"
 
 #include "common/error.h"
+#include "token/padded_text.h"
 
 namespace ecert::token {
 namespace {
@@ -46,7 +47,8 @@ AttributeMap profile_object_attributes() {
 }
 
 AttributeMap policy_object_attributes(const PinPolicy& policy, std::uint32_t user_tries_left,
-                                      std::uint32_t so_tries_left, const store::KdfCost& kdf) {
+                                      std::uint32_t so_tries_left, const store::KdfCost& kdf,
+                                      const std::string& token_label) {
   AttributeMap a;
   set_fixed_common(a, CKO_ECERT_POLICY, "PIN policy", true);
   for (const PolicyAttribute& p : kPolicyAttributes) {
@@ -57,12 +59,19 @@ AttributeMap policy_object_attributes(const PinPolicy& policy, std::uint32_t use
   a.set_ulong(CKA_ECERT_SO_TRIES_LEFT, so_tries_left);
   a.set_ulong(CKA_ECERT_KDF_MEMORY_KIB, kdf.memory_kib);
   a.set_ulong(CKA_ECERT_KDF_ITERATIONS, kdf.iterations);
+  a.set_string(CKA_ECERT_TOKEN_LABEL, token_label);
   return a;
 }
 
-PinPolicy apply_policy_change(const PinPolicy& current, const AttributeMap& change) {
-  PinPolicy out = current;
+PolicyObjectChange apply_policy_change(const PinPolicy& current, const AttributeMap& change) {
+  PolicyObjectChange out{current, std::nullopt};
   for (const auto& [type, value] : change.values()) {
+    if (type == CKA_ECERT_TOKEN_LABEL) {
+      std::string_view text(reinterpret_cast<const char*>(value.data()), value.size());
+      out.token_label = token_label_from_value(text);
+      require(out.token_label.has_value(), CKR_ATTRIBUTE_VALUE_INVALID, "token label");
+      continue;
+    }
     const PolicyAttribute* found = nullptr;
     for (const PolicyAttribute& p : kPolicyAttributes) {
       if (p.type == type) found = &p;
@@ -77,12 +86,12 @@ PinPolicy apply_policy_change(const PinPolicy& current, const AttributeMap& chan
     if (found->number) {
       CK_ULONG v = *change.get_ulong(type);
       require(v <= 0xFFFFFFFFUL, CKR_ATTRIBUTE_VALUE_INVALID, "policy value");
-      out.*found->number = static_cast<std::uint32_t>(v);
+      out.policy.*found->number = static_cast<std::uint32_t>(v);
     } else {
-      out.*found->flag = *change.get_bool(type);
+      out.policy.*found->flag = *change.get_bool(type);
     }
   }
-  out.validate();
+  out.policy.validate();
   return out;
 }
 

@@ -82,7 +82,9 @@ class Token {
   // `who` is CKU_SO when the SO is logged in, CKU_USER otherwise.
   void set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin);
   const PinPolicy& policy() const { return policy_; }
-  void set_policy(const PinPolicy& policy);
+  // Writes the policy and, when given, a new token label (already checked) in
+  // one transaction: the token file has both or neither.
+  void set_policy(const PinPolicy& policy, const std::optional<std::string>& label = std::nullopt);
 
   // ---- Objects (token_objects.cpp) ----
   // The object if this process may see it now; CKR_OBJECT_HANDLE_INVALID

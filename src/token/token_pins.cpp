@@ -210,15 +210,19 @@ void Token::set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin) {
   store_pin(who, new_pin, master_key, false);
 }
 
-void Token::set_policy(const PinPolicy& policy) {
+void Token::set_policy(const PinPolicy& policy, const std::optional<std::string>& label) {
   require_initialized();
   policy.validate();
   // One transaction: another process never reads half a policy, and a crash
   // never leaves one (a row per value).
   store::Transaction tx(store_->db());
   store_->write_policy(policy.to_values());
+  if (label) store_->write_label(*label);
   tx.commit();
   policy_ = policy;
+  // Other processes see the commit through data_version; this one never
+  // re-reads its own writes, so its record follows here.
+  if (label) record_.label = *label;
   rebuild_builtin_objects();
 }
 
@@ -230,7 +234,7 @@ void Token::rebuild_builtin_objects() {
   auto left = [](std::uint32_t max, std::uint32_t failures) { return failures >= max ? 0u : max - failures; };
   objects_[kPolicyObjectHandle] = std::make_shared<Object>(
       policy_object_attributes(policy_, left(policy_.max_user_tries, user.failures),
-                               left(policy_.max_so_tries, so.failures), record_.kdf),
+                               left(policy_.max_so_tries, so.failures), record_.kdf, record_.label),
       0, 0);
 }
 

@@ -2,7 +2,8 @@
 // exec), running only MultiProcessHelper.Run, which does nothing unless
 // ECERT_MP_HELPER names what to do. Checked: one shared PIN try count, a try
 // counted before a killed C_Login, old sessions invalid after a wipe by the
-// other process, parallel signing, objects seen across processes.
+// other process, parallel signing, objects seen across processes, a rename by
+// the other process.
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -125,6 +126,19 @@ int run_helper(const std::string& mode) {
     std::memset(label, ' ', sizeof label);
     std::memcpy(label, "wiped", 5);
     return p11()->C_InitToken(slot, pin_ptr(pin.c_str()), pin_len(pin.c_str()), label) == CKR_OK ? 0 : 40;
+  }
+  if (mode == "rename") {
+    if (p11()->C_Login(s, CKU_SO, pin_ptr(pin.c_str()), pin_len(pin.c_str())) != CKR_OK) return 70;
+    CK_OBJECT_CLASS cls = CKO_ECERT_POLICY;
+    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}};
+    CK_OBJECT_HANDLE policy = CK_INVALID_HANDLE;
+    CK_ULONG n = 0;
+    if (p11()->C_FindObjectsInit(s, tmpl, 1) != CKR_OK || p11()->C_FindObjects(s, &policy, 1, &n) != CKR_OK ||
+        p11()->C_FindObjectsFinal(s) != CKR_OK || n != 1)
+      return 71;
+    std::string label = env("ECERT_MP_LABEL");
+    CK_ATTRIBUTE a = {CKA_ECERT_TOKEN_LABEL, label.data(), label.size()};
+    return p11()->C_SetAttributeValue(s, policy, &a, 1) == CKR_OK ? 0 : 72;
   }
   if (mode == "sign") return sign_loop(slot, pin.c_str(), env("ECERT_MP_LABEL"), count / 1000.0, "child") ? 50 : 0;
   if (mode == "create") {
@@ -378,6 +392,37 @@ TEST_F(MultiProcessTest, ObjectsOfOneProcessAppearInTheOtherWithoutRestart) {
   EXPECT_EQ(n, 1u);
   find_one(ro, CKO_DATA, "child-private", &n, &rv);
   EXPECT_EQ(n, 0u);
+}
+
+TEST_F(MultiProcessTest, RenameByAnotherProcessShowsWithoutRestart) {
+  CK_SLOT_ID slot = ready_token("before");
+  CK_SESSION_HANDLE s = open(slot, false);  // opened before the rename
+  auto label_of = [](const CK_TOKEN_INFO& t) { return std::string(reinterpret_cast<const char*>(t.label), 32); };
+  auto padded = [](std::string l) { return l + std::string(32 - l.size(), ' '); };
+  ASSERT_EQ(label_of(token_info(slot)), padded("before"));
+
+  auto v = vars(slot, kSoPin);
+  v["ECERT_MP_LABEL"] = "renamed elsewhere";
+  // The SO logs in there while this process has an R/O session: allowed, the
+  // rule about R/O sessions is per process.
+  ASSERT_EQ(run("rename", v), 0);
+
+  EXPECT_EQ(label_of(token_info(slot)), padded("renamed elsewhere"));
+  CK_OBJECT_CLASS cls = CKO_ECERT_POLICY;
+  CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}};
+  CK_OBJECT_HANDLE policy = CK_INVALID_HANDLE;
+  CK_ULONG n = 0;
+  ASSERT_EQ(p11()->C_FindObjectsInit(s, tmpl, 1), CKR_OK);
+  ASSERT_EQ(p11()->C_FindObjects(s, &policy, 1, &n), CKR_OK);
+  ASSERT_EQ(p11()->C_FindObjectsFinal(s), CKR_OK);
+  char value[64] = {};
+  CK_ATTRIBUTE a = {CKA_ECERT_TOKEN_LABEL, value, sizeof value};
+  EXPECT_EQ(p11()->C_GetAttributeValue(s, policy, &a, 1), CKR_OK);
+  EXPECT_EQ(std::string(value, a.ulValueLen), "renamed elsewhere");
+  // The session and the token are the same ones: nothing was re-initialised.
+  CK_SESSION_INFO info;
+  EXPECT_EQ(p11()->C_GetSessionInfo(s, &info), CKR_OK);
+  EXPECT_EQ(login(s, CKU_USER, kUserPin), CKR_OK);
 }
 
 }  // namespace

@@ -1,0 +1,126 @@
+// Commands about passwords: the owner's change-pin (the user guide's "Change
+// Token Password"), the administrator's unblock and change-so-pin.
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+#include "cli/exit_codes.h"
+#include "cli/password_flow.h"
+#include "cli/secrets.h"
+#include "cli/token_text.h"
+#include "manager/i18n.h"
+#include "manager/pin_operations.h"
+
+namespace ecert::cli {
+namespace {
+
+using manager::tr;
+
+struct PinFiles {
+  std::optional<std::string> pin, new_pin, so_pin;
+};
+
+// Refuses before any password is typed when the token cannot take one.
+int refuse_if_locked(Context& c, const manager::TokenSummary& t, CK_USER_TYPE who) {
+  const bool locked = who == CKU_SO ? t.so.locked : t.user.locked;
+  if (!locked) return kOk;
+  c.say(who == CKU_SO ? tr("The administrator (SO) password is locked.")
+                      : tr("The token is locked: too many wrong passwords were entered. The issuer can unblock it "
+                           "(ecert-token unblock)."));
+  return kLocked;
+}
+
+void add_change_pin(CLI::App& app, Context& c) {
+  static PinFiles files;
+  auto* cmd = app.add_subcommand("change-pin", tr("Change the token password (the first time: the password from the "
+                                                  "PIN envelope)"));
+  cmd->add_option("--pin-file", files.pin, tr("read the current token password from this file"));
+  cmd->add_option("--new-pin-file", files.new_pin, tr("read the new token password from this file"));
+  cmd->callback([&c] {
+    c.action = [&c] {
+      const CK_SLOT_ID slot = c.token();
+      const auto t = manager::describe_token(c.module(), slot);
+      if (int code = refuse_if_locked(c, t, CKU_USER); code != kOk) return code;
+      if (t.user.must_change) c.say(tr("The token still has its initial password: enter the 8-digit password from "
+                                       "the PIN envelope as the current password."));
+      const SecureString old_pin =
+          read_secret({"ECERT_TOKEN_PIN", files.pin}, tr("Current token password: "));
+      const SecureString new_pin = ask_new_password(c, slot, {"ECERT_TOKEN_NEW_PIN", files.new_pin},
+                                                    tr("New token password: "), manager::PinRole::owner);
+      c.entering_pin(CKU_USER);
+      manager::change_user_pin(c.module(), slot, old_pin, new_pin);
+      c.print(Json{{"changed", true}, {"token", token_json(manager::describe_token(c.module(), slot))}},
+              std::string(tr("The token password has been changed.")) + "\n");
+      return kOk;
+    };
+  });
+}
+
+void add_unblock(CLI::App& app, Context& c) {
+  static PinFiles files;
+  static bool owner_at_desk = false;
+  auto* cmd = app.add_subcommand(
+      "unblock", tr("Administrator: set a new initial token password (a new PIN envelope, to be changed by the "
+                    "owner), or with --owner let the owner at the desk choose the new password at once"));
+  cmd->add_option("--so-pin-file", files.so_pin, tr("read the SO password from this file"));
+  cmd->add_option("--new-pin-file", files.new_pin, tr("with --owner: read the owner's new password from this file"));
+  cmd->add_flag("--owner", owner_at_desk,
+                tr("the owner is present: set a temporary password and replace it at once with the owner's new one"));
+  cmd->callback([&c] {
+    c.action = [&c] {
+      const CK_SLOT_ID slot = c.token();
+      const auto t = manager::describe_token(c.module(), slot);
+      if (int code = refuse_if_locked(c, t, CKU_SO); code != kOk) return code;
+      c.entering_pin(CKU_SO);
+      const SecureString so_pin = read_secret({"ECERT_TOKEN_SO_PIN", files.so_pin}, tr("Administrator (SO) password: "));
+      const SecureString envelope = manager::random_envelope_pin();
+      if (owner_at_desk) {
+        const SecureString owner_pin = ask_new_password(c, slot, {"ECERT_TOKEN_NEW_PIN", files.new_pin},
+                                                        tr("New token password: "), manager::PinRole::owner);
+        manager::unblock_user_pin(c.module(), slot, so_pin, envelope, std::string_view(owner_pin));
+        c.print(Json{{"unblocked", true}, {"token", token_json(manager::describe_token(c.module(), slot))}},
+                std::string(tr("The token is unblocked and has the owner's new password.")) + "\n");
+        return kOk;
+      }
+      manager::unblock_user_pin(c.module(), slot, so_pin, envelope, std::nullopt);
+      c.print(Json{{"unblocked", true},
+                   {"envelope_pin", std::string(envelope)},
+                   {"token", token_json(manager::describe_token(c.module(), slot))}},
+              std::string(tr("The token is unblocked.")) + "\n" +
+                  format(tr("New initial token password (PIN envelope): %s"), envelope.c_str()) + "\n" +
+                  tr("It is shown only this once. The owner must change it before the token can be used.") + "\n");
+      return kOk;
+    };
+  });
+}
+
+void add_change_so_pin(CLI::App& app, Context& c) {
+  static PinFiles files;
+  auto* cmd = app.add_subcommand("change-so-pin", tr("Administrator: change the administrator (SO) password"));
+  cmd->add_option("--so-pin-file", files.so_pin, tr("read the current SO password from this file"));
+  cmd->add_option("--new-pin-file", files.new_pin, tr("read the new SO password from this file"));
+  cmd->callback([&c] {
+    c.action = [&c] {
+      const CK_SLOT_ID slot = c.token();
+      const auto t = manager::describe_token(c.module(), slot);
+      if (int code = refuse_if_locked(c, t, CKU_SO); code != kOk) return code;
+      c.entering_pin(CKU_SO);
+      const SecureString old_pin =
+          read_secret({"ECERT_TOKEN_SO_PIN", files.so_pin}, tr("Current administrator (SO) password: "));
+      const SecureString new_pin = ask_new_password(c, slot, {"ECERT_TOKEN_NEW_SO_PIN", files.new_pin},
+                                                    tr("New administrator (SO) password: "), manager::PinRole::owner);
+      manager::change_so_pin(c.module(), slot, old_pin, new_pin);
+      c.print(Json{{"changed", true}}, std::string(tr("The administrator (SO) password has been changed.")) + "\n");
+      return kOk;
+    };
+  });
+}
+
+}  // namespace
+
+void add_pin_commands(CLI::App& app, Context& context) {
+  add_change_pin(app, context);
+  add_unblock(app, context);
+  add_change_so_pin(app, context);
+}
+
+}  // namespace ecert::cli

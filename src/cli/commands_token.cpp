@@ -1,0 +1,284 @@
+// Commands about the token as a whole: list, info, init, rename, wipe and
+// the password policy.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "cli/context.h"
+#include "cli/exit_codes.h"
+#include "cli/password_flow.h"
+#include "cli/secrets.h"
+#include "cli/token_text.h"
+#include "manager/i18n.h"
+#include "manager/pin_operations.h"
+
+namespace ecert::cli {
+namespace {
+
+using manager::tr;
+
+std::string memory_text(const std::optional<CK_ULONG>& free, const std::optional<CK_ULONG>& total) {
+  if (!free) return tr("not reported");
+  if (!total) return format(tr("%lu bytes free"), *free);
+  return format(tr("%lu of %lu bytes free"), *free, *total);
+}
+
+std::string token_text(const manager::TokenSummary& t, bool full) {
+  std::string out = format(tr("Slot %lu: %s"), t.slot, t.slot_description.c_str()) + "\n";
+  if (!t.present) return out + "  " + tr("No token in this slot.") + "\n";
+  if (!t.initialized) return out + "  " + describe_pin_state(t);
+  out += "  " + format(tr("Token label:   %s"), t.label.c_str()) + "\n";
+  out += "  " + format(tr("Serial number: %s"), t.serial.c_str()) + "\n";
+  out += "  " + format(tr("Manufacturer:  %s"), t.manufacturer.c_str()) + "\n";
+  out += "  " + format(tr("Model:         %s"), t.model.c_str()) + "\n";
+  out += "  " + format(tr("Free space:    %s"), memory_text(t.free_public, t.total_public).c_str()) + "\n";
+  if (full) {
+    out += "  " + format(tr("Password length: %lu to %lu characters"), t.min_pin, t.max_pin) + "\n";
+    if (t.so.tries_left && t.so.max_tries)
+      out += "  " + format(tr("Administrator (SO) password: %u of %u tries left"), *t.so.tries_left, *t.so.max_tries) +
+             "\n";
+    if (t.so.locked) out += "  " + std::string(tr("The administrator (SO) password is locked.")) + "\n";
+  }
+  std::string state = describe_pin_state(t);
+  for (std::size_t start = 0; start < state.size();) {
+    const std::size_t end = state.find('\n', start);
+    out += "  " + state.substr(start, end - start + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
+SecretSource so_source(const std::optional<std::string>& file) { return {"ECERT_TOKEN_SO_PIN", file}; }
+
+int write_envelope(const std::string& path, const SecureString& pin) {
+  // O_EXCL: an existing envelope is never overwritten (it may be the only copy).
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error(format(tr("Cannot create %s: %s"), path.c_str(), std::strerror(errno)));
+  SecureString line = pin;
+  line.push_back('\n');
+  const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const bool closed = close(fd) == 0;
+  if (!ok || !closed) throw std::runtime_error(format(tr("Cannot write %s"), path.c_str()));
+  return kOk;
+}
+
+void add_list_and_info(CLI::App& app, Context& c) {
+  auto* list = app.add_subcommand("list", tr("List the slots and tokens, with the state of each token password"));
+  list->callback([&c] {
+    c.action = [&c] {
+      Json j = Json::array();
+      std::string text;
+      for (const auto& t : manager::list_tokens(c.module())) {
+        j.push_back(token_json(t));
+        text += token_text(t, false);
+      }
+      c.print(j, text);
+      return kOk;
+    };
+  });
+  auto* info = app.add_subcommand("info", tr("Show one token in full (the only one, or the one --slot/--token names)"));
+  info->callback([&c] {
+    c.action = [&c] {
+      const auto t = manager::describe_token(c.module(), c.token());
+      Json j = token_json(t);
+      c.print(j, token_text(t, true));
+      return kOk;
+    };
+  });
+}
+
+void add_init(CLI::App& app, Context& c) {
+  auto* cmd = app.add_subcommand(
+      "init", tr("Issuer: make a new token with a label and an administrator (SO) password, and set a random "
+                 "8-digit initial token password (the PIN envelope)"));
+  static std::string label;
+  static std::optional<std::string> envelope, so_pin_file;
+  cmd->add_option("--label", label, tr("label of the new token (up to 32 bytes)"))->required();
+  cmd->add_option("--envelope", envelope,
+                  tr("write the initial password to this new file (mode 0600) instead of showing it"));
+  cmd->add_option("--so-pin-file", so_pin_file, tr("read the new SO password from this file"));
+  cmd->callback([&c] {
+    c.action = [&c] {
+      const CK_SLOT_ID slot = c.uninitialised_token();
+      // The module checks the SO password against the default policy; asking
+      // twice catches typing errors, as in every password dialog.
+      const SecureString so_pin =
+          ask_new_password(c, slot, so_source(so_pin_file), tr("New administrator (SO) password: "),
+                           manager::PinRole::owner, /*check_policy=*/false);
+      const SecureString envelope_pin = manager::random_envelope_pin();
+      manager::init_token(c.module(), slot, so_pin, label, envelope_pin);
+      const auto t = manager::describe_token(c.module(), slot);
+      Json j = token_json(t);
+      if (envelope) {
+        write_envelope(*envelope, envelope_pin);
+        j["envelope_file"] = *envelope;
+        c.print(j, format(tr("Token \"%s\" made in slot %lu; its initial password is in %s."), label.c_str(), slot,
+                          envelope->c_str()) +
+                       "\n");
+      } else {
+        j["envelope_pin"] = std::string(envelope_pin);
+        c.print(j, format(tr("Token \"%s\" made in slot %lu."), label.c_str(), slot) + "\n" +
+                       format(tr("Initial token password (PIN envelope): %s"), envelope_pin.c_str()) + "\n" +
+                       tr("It is shown only this once. The owner must change it before the token can be used.") +
+                       "\n");
+      }
+      return kOk;
+    };
+  });
+}
+
+void add_rename_and_wipe(CLI::App& app, Context& c) {
+  static std::string label;
+  static std::optional<std::string> so_pin_file;
+  static bool yes = false;
+  auto* rename = app.add_subcommand("rename", tr("Administrator: change the token label"));
+  rename->add_option("label", label, tr("the new label (up to 32 bytes)"))->required();
+  rename->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"));
+  rename->callback([&c] {
+    c.action = [&c] {
+      const CK_SLOT_ID slot = c.token();
+      c.entering_pin(CKU_SO);
+      const SecureString so_pin = read_secret(so_source(so_pin_file), tr("Administrator (SO) password: "));
+      manager::rename_token(c.module(), slot, so_pin, label);
+      c.print(token_json(manager::describe_token(c.module(), slot)),
+              format(tr("The token is now called \"%s\"."), label.c_str()) + "\n");
+      return kOk;
+    };
+  });
+  auto* wipe = app.add_subcommand(
+      "wipe", tr("Administrator: empty the token (every key and certificate, and the token password, are deleted)"));
+  wipe->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"));
+  wipe->add_flag("--yes", yes, tr("do not ask for confirmation"));
+  wipe->callback([&c] {
+    c.action = [&c] {
+      const CK_SLOT_ID slot = c.token();
+      const auto t = manager::describe_token(c.module(), slot);
+      if (!yes && !confirm(format(tr("Delete everything on the token \"%s\"? This cannot be undone. [y/N] "),
+                                  t.label.c_str())))
+        return c.say(tr("Nothing was changed.")), kCancelled;
+      c.entering_pin(CKU_SO);
+      const SecureString so_pin = read_secret(so_source(so_pin_file), tr("Administrator (SO) password: "));
+      manager::wipe_token(c.module(), slot, so_pin);
+      c.print(token_json(manager::describe_token(c.module(), slot)),
+              std::string(tr("The token is empty. Set a new initial password with: ecert-token unblock")) + "\n");
+      return kOk;
+    };
+  });
+}
+
+Json policy_json(const manager::TokenPolicy& p) {
+  Json j;
+  for (const manager::PolicyField& f : manager::policy_fields()) {
+    if (f.is_flag) j[f.name] = p.rules.*f.flag;
+    else j[f.name] = p.rules.*f.number;
+  }
+  j["tries-left"] = p.user_tries_left;
+  j["so-tries-left"] = p.so_tries_left;
+  return j;
+}
+
+std::string policy_text(const manager::TokenPolicy& p) {
+  const auto& r = p.rules;
+  auto yes_no = [](bool b) { return std::string(b ? tr("yes") : tr("no")); };
+  std::string out;
+  out += format(tr("Password length:            %u to %u characters"), r.min_length, r.max_length) + "\n";
+  out += format(tr("Upper-case letter required: %s"), yes_no(r.require_upper).c_str()) + "\n";
+  out += format(tr("Lower-case letter required: %s"), yes_no(r.require_lower).c_str()) + "\n";
+  out += format(tr("Digit required:             %s"), yes_no(r.require_digit).c_str()) + "\n";
+  out += format(tr("Special character required: %s"), yes_no(r.require_special).c_str()) + "\n";
+  out += format(tr("Longest run of one character: %u (0: no limit)"), r.max_repeat) + "\n";
+  out += format(tr("Previous passwords refused: %u"), r.history_size) + "\n";
+  out += format(tr("Wrong passwords before the token locks: %u (%u tries left)"), r.max_user_tries,
+                p.user_tries_left) +
+         "\n";
+  out += format(tr("Wrong SO passwords before the SO password locks: %u (%u tries left)"), r.max_so_tries,
+                p.so_tries_left) +
+         "\n";
+  out += format(tr("Initial (PIN envelope) password length: %u to %u characters"), r.issuer_min_length,
+                r.issuer_max_length) +
+         "\n";
+  out += format(tr("Initial password must be changed: %s"), yes_no(r.must_change).c_str()) + "\n";
+  return out;
+}
+
+void add_policy(CLI::App& app, Context& c) {
+  auto* policy = app.add_subcommand("policy", tr("Show or (administrator) set the token's password policy"));
+  policy->require_subcommand(1);
+  auto* show = policy->add_subcommand("show", tr("Show the password policy and the tries left"));
+  show->callback([&c] {
+    c.action = [&c] {
+      const auto p = manager::read_policy(c.module(), c.token());
+      if (!p) {
+        const auto t = manager::describe_token(c.module(), *c.current_slot());
+        Json j{{"min-length", t.min_pin}, {"max-length", t.max_pin}, {"user_pin", pin_state_json(t.user)}};
+        c.print(j, format(tr("This token does not publish a password policy. Password length: %lu to %lu."), t.min_pin,
+                          t.max_pin) +
+                       "\n" + describe_pin_state(t));
+        return kOk;
+      }
+      c.print(policy_json(*p), policy_text(*p));
+      return kOk;
+    };
+  });
+  auto* set = policy->add_subcommand("set", tr("Administrator: change fields of the password policy"));
+  static std::map<std::string, std::string> values;
+  static std::optional<std::string> so_pin_file;
+  for (const manager::PolicyField& f : manager::policy_fields()) {
+    const std::string help = f.is_flag ? tr("yes or no") : format(tr("a number from %u to %u"), f.minimum, f.maximum);
+    auto* option = set->add_option(std::string("--") + f.name, values[f.name], help);
+    if (f.is_flag) option->check(CLI::IsMember({"yes", "no"}));
+    else option->check(CLI::Range(f.minimum, f.maximum));
+  }
+  set->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"));
+  set->callback([&c] {
+    c.action = [&c] {
+      std::vector<std::pair<const manager::PolicyField*, std::uint32_t>> changes;
+      for (const auto& [name, text] : values) {
+        if (text.empty()) continue;
+        const manager::PolicyField* f = manager::find_policy_field(name);
+        std::uint32_t value = 0;
+        if (f->is_flag) {
+          if (text != "yes" && text != "no")
+            throw manager::UsageError(manager::UsageError::Kind::bad_input,
+                                      format(tr("--%s takes yes or no"), f->name));
+          value = text == "yes";
+        } else {
+          char* end = nullptr;
+          const unsigned long v = std::strtoul(text.c_str(), &end, 10);
+          if (*end != '\0' || v < f->minimum || v > f->maximum)
+            throw manager::UsageError(manager::UsageError::Kind::bad_input,
+                                      format(tr("--%s takes a number from %u to %u"), f->name, f->minimum, f->maximum));
+          value = static_cast<std::uint32_t>(v);
+        }
+        changes.emplace_back(f, value);
+      }
+      if (changes.empty())
+        throw manager::UsageError(manager::UsageError::Kind::bad_input, tr("Nothing to change: name a policy field."));
+      const CK_SLOT_ID slot = c.token();
+      c.entering_pin(CKU_SO);
+      const SecureString so_pin = read_secret(so_source(so_pin_file), tr("Administrator (SO) password: "));
+      {
+        manager::Session session(c.module(), slot, true);
+        session.login(CKU_SO, so_pin);
+        manager::write_policy(session, changes);
+      }
+      const auto p = manager::read_policy(c.module(), slot);
+      c.print(policy_json(*p), policy_text(*p));
+      return kOk;
+    };
+  });
+}
+
+}  // namespace
+
+void add_token_commands(CLI::App& app, Context& context) {
+  add_list_and_info(app, context);
+  add_init(app, context);
+  add_rename_and_wipe(app, context);
+  add_policy(app, context);
+}
+
+}  // namespace ecert::cli

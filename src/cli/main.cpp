@@ -1,0 +1,156 @@
+// `ecert-token`: the e-Cert token manager's command line. Options and
+// commands are parsed by CLI11; each command group lives in its own
+// commands_*.cpp and does its work through the manager library. This file
+// turns what the library throws into a message and a documented exit code.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/context.h"
+#include "cli/exit_codes.h"
+#include "cli/password_flow.h"
+#include "cli/token_text.h"
+#include "manager/certificate.h"
+#include "manager/i18n.h"
+#include "manager/messages.h"
+
+namespace ecert::cli {
+namespace {
+
+using manager::tr;
+
+int exit_code_of(CK_RV rv) {
+  switch (rv) {
+    case CKR_PIN_INCORRECT:
+      return kWrongPassword;
+    case CKR_PIN_LOCKED:
+      return kLocked;
+    case CKR_PIN_EXPIRED:
+      return kMustChange;
+    case CKR_PIN_INVALID:
+    case CKR_PIN_LEN_RANGE:
+    case CKR_PIN_TOO_WEAK:
+      return kPolicy;
+    default:
+      return kFailed;
+  }
+}
+
+int exit_code_of(manager::UsageError::Kind kind) {
+  using Kind = manager::UsageError::Kind;
+  switch (kind) {
+    case Kind::no_token:
+    case Kind::several_tokens:
+    case Kind::not_found:
+    case Kind::ambiguous:
+      return kNotFound;
+    case Kind::bad_password:
+      return kWrongPassword;
+    case Kind::bad_input:
+    case Kind::not_supported:
+      return kFailed;
+  }
+  return kFailed;
+}
+
+std::string usage_message(const manager::UsageError& e) {
+  using Kind = manager::UsageError::Kind;
+  switch (e.kind()) {
+    case Kind::no_token:
+      return tr("No matching token was found. See the tokens with: ecert-token list");
+    case Kind::several_tokens:
+      return tr("Several tokens match; choose one with --slot or --token.");
+    case Kind::bad_password:
+      return tr("The password of the file is wrong.");
+    default:
+      return e.what();
+  }
+}
+
+int report(Context& context, int code, const std::string& message, const std::string& detail = "") {
+  if (context.options.json) {
+    Json j;
+    j["error"] = {{"exit_code", code}, {"message", message}};
+    if (!detail.empty()) j["error"]["detail"] = detail;
+    std::cout << j.dump(2) << '\n';
+  }
+  std::cerr << "ecert-token: " << message << '\n';
+  if (!detail.empty() && context.options.verbose) std::cerr << "  (" << detail << ")\n";
+  return code;
+}
+
+int report_p11(Context& context, const manager::P11Error& e) {
+  std::string message = manager::describe_rv(e.rv());
+  // After a wrong or refused password, say what is left of the tries.
+  if ((e.rv() == CKR_PIN_INCORRECT || e.rv() == CKR_PIN_LOCKED) && context.current_slot()) {
+    try {
+      const auto token = manager::describe_token(context.module(), *context.current_slot());
+      const std::string tries = describe_tries_after_failure(token, context.pin_user());
+      if (!tries.empty()) message += " " + tries;
+    } catch (const std::exception&) {
+      // The first message is still right.
+    }
+  }
+  return report(context, exit_code_of(e.rv()), message, std::string(e.function()) + ": " + manager::rv_name(e.rv()));
+}
+
+int run(int argc, char** argv) {
+  Context context;
+  CLI::App app{tr("ecert-token: look after an e-Cert Token (a PKCS#11 token): its certificates, its password, "
+                  "and its use in browsers."),
+               "ecert-token"};
+  app.require_subcommand(1);
+  // Global options may also follow the command: `ecert-token info --json`.
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("ecert-token ") + ECERT_VERSION);
+  app.add_option("--module", context.options.module,
+                 tr("PKCS#11 module to use (default: the e-Cert Token module; any vendor's module works)"));
+  app.add_option("--slot", context.options.slot, tr("slot ID of the token"));
+  app.add_option("--token", context.options.token_label, tr("label of the token"));
+  app.add_flag("--json", context.options.json, tr("machine-readable output (JSON)"));
+  app.add_flag("-v,--verbose", context.options.verbose, tr("also show the PKCS#11 function and return code of errors"));
+  app.footer(tr("Passwords are never taken from the command line: they are asked without echo, or read from a "
+                "file (--pin-file and similar) or an environment variable for automation. See ecert-token(1)."));
+
+  add_token_commands(app, context);
+  add_pin_commands(app, context);
+  add_certificate_commands(app, context);
+  add_key_commands(app, context);
+  add_browser_commands(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+  try {
+    return context.action ? context.action() : kUsage;
+  } catch (const manager::P11Error& e) {
+    return report_p11(context, e);
+  } catch (const PolicyRefusal& e) {
+    return report(context, kPolicy, e.what());
+  } catch (const manager::UsageError& e) {
+    return report(context, exit_code_of(e.kind()), usage_message(e), e.what());
+  } catch (const manager::ModuleLoadError& e) {
+    return report(context, kNoModule, tr("The PKCS#11 module could not be loaded."), e.what());
+  } catch (const manager::CertificateError& e) {
+    return report(context, kFailed, e.what());
+  } catch (const std::exception& e) {
+    return report(context, kFailed, e.what());
+  }
+}
+
+}  // namespace
+}  // namespace ecert::cli
+
+int main(int argc, char** argv) {
+  // Passwords pass through this process's memory: keep them out of core files.
+  const rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  ecert::manager::init_translations();
+  return ecert::cli::run(argc, argv);
+}

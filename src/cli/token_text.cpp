@@ -1,0 +1,98 @@
+#include "cli/token_text.h"
+
+#include "manager/i18n.h"
+
+namespace ecert::cli {
+
+using manager::tr;
+using manager::tr_n;
+
+std::string describe_pin_state(const manager::TokenSummary& t) {
+  if (!t.present) return std::string(tr("No token in this slot.")) + "\n";
+  if (!t.initialized) return std::string(tr("Not initialised (the issuer makes it with: ecert-token init).")) + "\n";
+  std::string out;
+  const manager::PinState& u = t.user;
+  if (!u.initialized) return std::string(tr("No token password has been set yet.")) + "\n";
+  if (u.locked) {
+    out += tr("The token is LOCKED: too many wrong passwords were entered. The issuer can unblock it "
+              "(ecert-token unblock).");
+    out += "\n";
+    return out;
+  }
+  if (u.must_change) {
+    out += tr("The token password must be changed: it is still the initial password from the PIN envelope, and "
+              "Firefox cannot use the token until it is changed. Change the token password first: "
+              "ecert-token change-pin");
+    out += "\n";
+  }
+  if (u.tries_left && u.max_tries) {
+    out += format(tr_n("%u of %u try left before the token is locked.", "%u of %u tries left before the token is locked.",
+                       *u.tries_left),
+                  *u.tries_left, *u.max_tries);
+    out += "\n";
+  } else if (u.final_try) {
+    out += std::string(tr("Only one try is left before the token is locked.")) + "\n";
+  } else if (u.count_low) {
+    out += std::string(tr("A wrong password has been entered since the last correct one.")) + "\n";
+  } else {
+    out += std::string(tr("The token password is set.")) + "\n";
+  }
+  return out;
+}
+
+std::string describe_tries_after_failure(const manager::TokenSummary& t, CK_USER_TYPE who) {
+  const manager::PinState& s = who == CKU_SO ? t.so : t.user;
+  if (s.locked) {
+    return who == CKU_SO ? tr("The administrator (SO) password is now locked.")
+                         : tr("The token is now locked: too many wrong passwords were entered. The issuer can "
+                              "unblock it (ecert-token unblock).");
+  }
+  if (s.tries_left && who == CKU_SO)
+    return format(tr_n("%u try left before the administrator (SO) password is locked.",
+                       "%u tries left before the administrator (SO) password is locked.", *s.tries_left),
+                  *s.tries_left);
+  if (s.tries_left)
+    return format(tr_n("%u try left before the token is locked.", "%u tries left before the token is locked.",
+                       *s.tries_left),
+                  *s.tries_left);
+  if (s.final_try) return tr("Only one try is left before the token is locked.");
+  return "";
+}
+
+Json pin_state_json(const manager::PinState& s) {
+  Json j;
+  j["initialized"] = s.initialized;
+  j["locked"] = s.locked;
+  j["must_change"] = s.must_change;
+  j["count_low"] = s.count_low;
+  j["final_try"] = s.final_try;
+  j["tries_left"] = s.tries_left ? Json(*s.tries_left) : Json(nullptr);
+  j["max_tries"] = s.max_tries ? Json(*s.max_tries) : Json(nullptr);
+  return j;
+}
+
+Json token_json(const manager::TokenSummary& t) {
+  Json j;
+  j["slot"] = t.slot;
+  j["slot_description"] = t.slot_description;
+  j["present"] = t.present;
+  if (!t.present) return j;
+  j["initialized"] = t.initialized;
+  j["label"] = t.label;
+  j["manufacturer"] = t.manufacturer;
+  j["model"] = t.model;
+  j["serial"] = t.serial;
+  auto optional = [](const std::optional<CK_ULONG>& v) { return v ? Json(*v) : Json(nullptr); };
+  j["free_public_memory"] = optional(t.free_public);
+  j["total_public_memory"] = optional(t.total_public);
+  j["free_private_memory"] = optional(t.free_private);
+  j["total_private_memory"] = optional(t.total_private);
+  j["min_pin_length"] = t.min_pin;
+  j["max_pin_length"] = t.max_pin;
+  j["protected_authentication_path"] = t.protected_path;
+  j["user_pin"] = pin_state_json(t.user);
+  j["so_pin"] = pin_state_json(t.so);
+  return j;
+}
+
+}  // namespace ecert::cli

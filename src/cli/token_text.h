@@ -1,0 +1,21 @@
+// The words the CLI uses for a token and its PIN state, and the same facts as
+// JSON.
+#pragma once
+
+#include <string>
+
+#include "cli/context.h"
+#include "manager/tokens.h"
+
+namespace ecert::cli {
+
+// One line per fact about the user PIN: tries left, locked, must be changed
+// (and how), each translated.
+std::string describe_pin_state(const manager::TokenSummary& token);
+// After a wrong password: how many tries are left, or that the token is now
+// locked.
+std::string describe_tries_after_failure(const manager::TokenSummary& token, CK_USER_TYPE who);
+Json pin_state_json(const manager::PinState& state);
+Json token_json(const manager::TokenSummary& token);
+
+}  // namespace ecert::cli

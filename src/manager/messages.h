@@ -1,0 +1,21 @@
+// Plain-language, translated text for what the library reports: PKCS#11
+// return codes, broken PIN rules and usage errors. A front end shows these
+// instead of CKR_ names (which stay available for --verbose).
+#pragma once
+
+#include <string>
+
+#include "ecert/pkcs11.h"
+#include "manager/p11_error.h"
+#include "manager/pin_operations.h"
+
+namespace ecert::manager {
+
+// What `rv` means to the person at the keyboard.
+std::string describe_rv(CK_RV rv);
+// The CKR_ name of `rv` ("CKR_PIN_INCORRECT"), or its hex value.
+std::string rv_name(CK_RV rv);
+// Which password rule `check` breaks, with the numbers that apply.
+std::string describe_pin_problem(const PinCheck& check);
+
+}  // namespace ecert::manager

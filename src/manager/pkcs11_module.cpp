@@ -1,0 +1,108 @@
+#include "manager/pkcs11_module.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+
+namespace ecert::manager {
+namespace {
+
+constexpr const char* kOurManufacturer = "ecert-token project";
+
+}  // namespace
+
+std::string padded_field(const CK_UTF8CHAR* field, std::size_t size) {
+  std::string text(reinterpret_cast<const char*>(field), size);
+  const auto end = text.find_last_not_of(' ');
+  text.erase(end == std::string::npos ? 0 : end + 1);
+  // Some modules pad with NULs rather than blanks.
+  const auto nul = text.find('\0');
+  if (nul != std::string::npos) text.erase(nul);
+  return text;
+}
+
+Module::Module(const std::string& path) : path_(path) {
+  // RTLD_LOCAL: a module's C_* symbols must not satisfy anyone else's.
+  handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_) {
+    const char* why = dlerror();
+    throw ModuleLoadError(why ? why : "cannot load the module");
+  }
+  // Only 2.40 functions are needed, which every 3.0 module also gives here.
+  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(handle_, "C_GetFunctionList"));
+  if (!get_list || get_list(&functions_) != CKR_OK || !functions_) {
+    dlclose(handle_);
+    throw ModuleLoadError(path + ": not a PKCS#11 module (no usable C_GetFunctionList)");
+  }
+  CK_C_INITIALIZE_ARGS args{};
+  args.flags = CKF_OS_LOCKING_OK;
+  const CK_RV rv = functions_->C_Initialize(&args);
+  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+    dlclose(handle_);
+    throw P11Error(rv, "C_Initialize");
+  }
+  is_ecert_ = padded_field(info().manufacturerID) == kOurManufacturer;
+}
+
+Module::~Module() {
+  functions_->C_Finalize(nullptr);
+  dlclose(handle_);
+}
+
+CK_INFO Module::info() const {
+  CK_INFO info{};
+  check(functions_->C_GetInfo(&info), "C_GetInfo");
+  return info;
+}
+
+std::vector<CK_SLOT_ID> Module::slots(bool token_present) const {
+  // The list may grow between the two calls (a token inserted): retry.
+  for (;;) {
+    CK_ULONG count = 0;
+    check(functions_->C_GetSlotList(token_present, nullptr, &count), "C_GetSlotList");
+    std::vector<CK_SLOT_ID> ids(count);
+    const CK_RV rv = functions_->C_GetSlotList(token_present, ids.data(), &count);
+    if (rv == CKR_BUFFER_TOO_SMALL) continue;
+    check(rv, "C_GetSlotList");
+    ids.resize(count);
+    return ids;
+  }
+}
+
+CK_SLOT_INFO Module::slot_info(CK_SLOT_ID slot) const {
+  CK_SLOT_INFO info{};
+  check(functions_->C_GetSlotInfo(slot, &info), "C_GetSlotInfo");
+  return info;
+}
+
+CK_TOKEN_INFO Module::token_info(CK_SLOT_ID slot) const {
+  CK_TOKEN_INFO info{};
+  check(functions_->C_GetTokenInfo(slot, &info), "C_GetTokenInfo");
+  return info;
+}
+
+std::string default_module_path() {
+  if (const char* env = std::getenv("ECERT_TOKEN_MODULE"); env && *env) return env;
+#if defined(ECERT_BUILD_TREE) && defined(ECERT_BUILD_MODULE_PATH)
+  // A manager run from the build tree manages the module built with it.
+  char self[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    const std::string exe(self, static_cast<std::size_t>(n));
+    const std::string tree = std::string(ECERT_BUILD_TREE) + "/";
+    std::error_code ignored;
+    if (exe.rfind(tree, 0) == 0 && std::filesystem::exists(ECERT_BUILD_MODULE_PATH, ignored))
+      return ECERT_BUILD_MODULE_PATH;
+  }
+#endif
+#ifdef ECERT_INSTALLED_MODULE_PATH
+  return ECERT_INSTALLED_MODULE_PATH;
+#else
+  return "libecert-pkcs11.so";
+#endif
+}
+
+}  // namespace ecert::manager

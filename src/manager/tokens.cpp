@@ -1,0 +1,102 @@
+#include "manager/tokens.h"
+
+namespace ecert::manager {
+namespace {
+
+std::optional<CK_ULONG> known(CK_ULONG value) {
+  if (value == CK_UNAVAILABLE_INFORMATION || value == CK_EFFECTIVELY_INFINITE) return std::nullopt;
+  return value;
+}
+
+PinState user_state(const CK_TOKEN_INFO& info, const std::optional<TokenPolicy>& policy) {
+  PinState s;
+  s.initialized = info.flags & CKF_USER_PIN_INITIALIZED;
+  s.locked = info.flags & CKF_USER_PIN_LOCKED;
+  s.must_change = info.flags & CKF_USER_PIN_TO_BE_CHANGED;
+  s.count_low = info.flags & CKF_USER_PIN_COUNT_LOW;
+  s.final_try = info.flags & CKF_USER_PIN_FINAL_TRY;
+  if (policy) {
+    s.tries_left = policy->user_tries_left;
+    s.max_tries = policy->rules.max_user_tries;
+  }
+  return s;
+}
+
+PinState so_state(const CK_TOKEN_INFO& info, const std::optional<TokenPolicy>& policy) {
+  PinState s;
+  s.initialized = info.flags & CKF_TOKEN_INITIALIZED;
+  s.locked = info.flags & CKF_SO_PIN_LOCKED;
+  s.must_change = info.flags & CKF_SO_PIN_TO_BE_CHANGED;
+  s.count_low = info.flags & CKF_SO_PIN_COUNT_LOW;
+  s.final_try = info.flags & CKF_SO_PIN_FINAL_TRY;
+  if (policy) {
+    s.tries_left = policy->so_tries_left;
+    s.max_tries = policy->rules.max_so_tries;
+  }
+  return s;
+}
+
+std::vector<CK_SLOT_ID> matching(const Module& module, const TokenChoice& choice, bool initialised) {
+  std::vector<CK_SLOT_ID> out;
+  for (CK_SLOT_ID slot : module.slots(true)) {
+    if (choice.slot && *choice.slot != slot) continue;
+    const CK_TOKEN_INFO info = module.token_info(slot);
+    if (choice.label && padded_field(info.label) != *choice.label) continue;
+    // A named slot is taken as it is; otherwise only tokens in the wanted state.
+    if (!choice.slot && bool(info.flags & CKF_TOKEN_INITIALIZED) != initialised) continue;
+    out.push_back(slot);
+  }
+  return out;
+}
+
+CK_SLOT_ID only_one(const std::vector<CK_SLOT_ID>& slots, const char* none) {
+  if (slots.empty()) throw UsageError(UsageError::Kind::no_token, none);
+  if (slots.size() > 1) throw UsageError(UsageError::Kind::several_tokens, "several tokens match");
+  return slots.front();
+}
+
+}  // namespace
+
+TokenSummary describe_token(const Module& module, CK_SLOT_ID slot) {
+  TokenSummary t;
+  t.slot = slot;
+  const CK_SLOT_INFO slot_info = module.slot_info(slot);
+  t.slot_description = padded_field(slot_info.slotDescription);
+  t.present = slot_info.flags & CKF_TOKEN_PRESENT;
+  if (!t.present) return t;
+  const CK_TOKEN_INFO info = module.token_info(slot);
+  t.flags = info.flags;
+  t.initialized = info.flags & CKF_TOKEN_INITIALIZED;
+  t.label = padded_field(info.label);
+  t.manufacturer = padded_field(info.manufacturerID);
+  t.model = padded_field(info.model);
+  t.serial = padded_field(reinterpret_cast<const CK_UTF8CHAR*>(info.serialNumber), sizeof info.serialNumber);
+  t.free_public = known(info.ulFreePublicMemory);
+  t.total_public = known(info.ulTotalPublicMemory);
+  t.free_private = known(info.ulFreePrivateMemory);
+  t.total_private = known(info.ulTotalPrivateMemory);
+  t.min_pin = info.ulMinPinLen;
+  t.max_pin = info.ulMaxPinLen;
+  t.login_required = info.flags & CKF_LOGIN_REQUIRED;
+  t.protected_path = info.flags & CKF_PROTECTED_AUTHENTICATION_PATH;
+  if (t.initialized) t.policy = read_policy(module, slot);
+  t.user = user_state(info, t.policy);
+  t.so = so_state(info, t.policy);
+  return t;
+}
+
+std::vector<TokenSummary> list_tokens(const Module& module) {
+  std::vector<TokenSummary> out;
+  for (CK_SLOT_ID slot : module.slots(false)) out.push_back(describe_token(module, slot));
+  return out;
+}
+
+CK_SLOT_ID choose_token(const Module& module, const TokenChoice& choice) {
+  return only_one(matching(module, choice, true), "no initialised token");
+}
+
+CK_SLOT_ID choose_uninitialised_token(const Module& module, const TokenChoice& choice) {
+  return only_one(matching(module, choice, false), "no uninitialised token");
+}
+
+}  // namespace ecert::manager

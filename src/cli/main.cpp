@@ -64,8 +64,13 @@ std::string usage_message(const manager::UsageError& e) {
       return tr("Several tokens match; choose one with --slot or --token.");
     case Kind::bad_password:
       return tr("The password of the file is wrong.");
+    case Kind::ambiguous:
+      return tr("Several certificates or objects match: name one by its number in `ecert-token certs`, its label "
+                "or its ID.");
     default:
-      return e.what();
+      // The library's constant details are in the catalogue too (xgettext
+      // collects UsageError's second argument); others stay as they are.
+      return tr(e.what());
   }
 }
 

@@ -128,7 +128,7 @@ std::string joined(const std::vector<std::string>& v) {
 
 std::string entry_text(const std::vector<CertificateEntry>& all, const CertificateEntry& e) {
   std::string out;
-  auto line = [&out](const char* name, const std::string& value) { out += format("%-26s %s\n", name, value.c_str()); };
+  auto line = [&out](const char* name, const std::string& value) { out += pad_to_width(name, 26) + " " + value + "\n"; };
   line(tr("Label:"), e.label);
   line(tr("Kind:"), category_text(e));
   if (!e.details) {
@@ -163,7 +163,7 @@ void add_certs_and_show(CLI::App& app, Context& c) {
   static LoginOptions login;
   auto* certs = app.add_subcommand("certs", tr("List the certificates on the token"));
   certs->add_flag("--login", login.login, tr("log in first, to show which certificates have their private key"));
-  certs->add_option("--pin-file", login.pin_file, tr("read the token password from this file"));
+  certs->add_option("--pin-file", login.pin_file, tr("read the token password from this file"))->type_name("FILE");
   certs->callback([&c] {
     c.action = [&c] {
       auto session = open_session(c, false, login.login, login.pin_file);
@@ -191,7 +191,7 @@ void add_certs_and_show(CLI::App& app, Context& c) {
   auto* show = app.add_subcommand("show", tr("Show a certificate in full (the e-Cert by default)"));
   show->add_option("certificate", which, tr("number in `certs`, label, ID or fingerprint"));
   show->add_flag("--login", login.login, tr("log in first, to show whether its private key is on the token"));
-  show->add_option("--pin-file", login.pin_file, tr("read the token password from this file"));
+  show->add_option("--pin-file", login.pin_file, tr("read the token password from this file"))->type_name("FILE");
   show->callback([&c] {
     c.action = [&c] {
       auto session = open_session(c, false, login.login, login.pin_file);
@@ -209,7 +209,7 @@ void add_export(CLI::App& app, Context& c) {
   auto* cmd = app.add_subcommand("export-cert", tr("Write a certificate from the token to a file (PEM or DER)"));
   cmd->add_option("certificate", which, tr("number in `certs`, label, ID or fingerprint"));
   cmd->add_option("--format", format_name, tr("pem or der"))->check(CLI::IsMember({"pem", "der"}));
-  cmd->add_option("-o,--output", output, tr("file to write (default: standard output, PEM only)"));
+  cmd->add_option("-o,--output", output, tr("file to write (default: standard output, PEM only)"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       auto session = open_session(c, false, false, std::nullopt);
@@ -218,7 +218,7 @@ void add_export(CLI::App& app, Context& c) {
       const std::string pem = manager::to_pem(e.value);
       if (!output) {
         if (format_name == "der")
-          throw manager::UsageError(manager::UsageError::Kind::bad_input, tr("DER output needs --output FILE."));
+          throw manager::UsageError(manager::UsageError::Kind::usage, tr("DER output needs --output FILE."));
         std::cout << pem;
         return kOk;
       }
@@ -259,7 +259,7 @@ void add_delete(CLI::App& app, Context& c) {
   cmd->add_option("object", which, tr("label or ID (hex) of the objects"))->required();
   cmd->add_option("--type", object_class, tr("only objects of this kind"))
       ->check(CLI::IsMember({"certificate", "public-key", "private-key", "secret-key", "data"}));
-  cmd->add_option("--pin-file", pin_file, tr("read the token password from this file"));
+  cmd->add_option("--pin-file", pin_file, tr("read the token password from this file"))->type_name("FILE");
   cmd->add_flag("--yes", yes, tr("do not ask for confirmation"));
   cmd->callback([&c] {
     c.action = [&c] {
@@ -270,7 +270,7 @@ void add_delete(CLI::App& app, Context& c) {
         if (o.label == which || (!o.id.empty() && manager::to_hex(o.id) == which)) chosen.push_back(o);
       }
       if (chosen.empty())
-        throw manager::UsageError(manager::UsageError::Kind::not_found, "no object with label or ID " + which);
+        throw manager::UsageError(manager::UsageError::Kind::not_found, "no object with this label or ID");
       std::string list;
       for (const auto& o : chosen) list += format("  %s \"%s\" (%s)\n", class_name(o.object_class), o.label.c_str(),
                                                   manager::to_hex(o.id).c_str());

@@ -66,8 +66,8 @@ void add_import(CLI::App& app, Context& c) {
   cmd->add_option("file", o.file, tr("the PKCS#12 file"))->required()->check(CLI::ExistingFile);
   cmd->add_option("--label", o.label, tr("label for the key and certificate (default: the file's name for them, "
                                          "else the certificate's common name)"));
-  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"));
-  cmd->add_option("--password-file", o.password_file, tr("read the PKCS#12 file's password from this file"));
+  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"))->type_name("FILE");
+  cmd->add_option("--password-file", o.password_file, tr("read the PKCS#12 file's password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       const Bytes p12 = read_file(o.file);
@@ -86,8 +86,8 @@ void add_keygen(CLI::App& app, Context& c) {
   auto* cmd = app.add_subcommand("keygen", tr("Make a key pair on the token (then `csr` to apply for a certificate)"));
   cmd->add_option("--type", o.type, tr("rsa2048, rsa3072, rsa4096, p256 or p384"))
       ->check(CLI::IsMember({"rsa2048", "rsa3072", "rsa4096", "p256", "p384"}));
-  cmd->add_option("--label", o.label, tr("label of the new keys"))->required();
-  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"));
+  cmd->add_option("--label", o.label, tr("label of the new keys"))->type_name("LABEL")->required();
+  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       const auto spec = manager::parse_key_spec(o.type);
@@ -109,8 +109,8 @@ Bytes private_key_id(manager::Session& session, const std::string& which) {
     if (o.object_class != CKO_PRIVATE_KEY) continue;
     if (o.label == which || manager::to_hex(o.id) == which) ids.push_back(o.id);
   }
-  if (ids.empty()) throw manager::UsageError(manager::UsageError::Kind::not_found, "no private key " + which);
-  if (ids.size() > 1) throw manager::UsageError(manager::UsageError::Kind::ambiguous, "several private keys " + which);
+  if (ids.empty()) throw manager::UsageError(manager::UsageError::Kind::not_found, "no private key with this label or ID");
+  if (ids.size() > 1) throw manager::UsageError(manager::UsageError::Kind::ambiguous, "several private keys with this label or ID");
   return ids.front();
 }
 
@@ -123,8 +123,8 @@ void add_csr(CLI::App& app, Context& c) {
   cmd->add_option("--organizational-unit", o.subject.organizational_unit, tr("department"));
   cmd->add_option("--country", o.subject.country, tr("two-letter country code, e.g. HK"));
   cmd->add_option("--email", o.subject.email, tr("e-mail address"));
-  cmd->add_option("-o,--output", o.output, tr("file to write (default: standard output)"));
-  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"));
+  cmd->add_option("-o,--output", o.output, tr("file to write (default: standard output)"))->type_name("FILE");
+  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       auto session = user_session(c, o.pin_file);
@@ -150,8 +150,8 @@ void add_import_cert(CLI::App& app, Context& c) {
   auto* cmd = app.add_subcommand(
       "import-cert", tr("Store an issued certificate (PEM or DER; a PEM file may add its CA chain) beside its key"));
   cmd->add_option("file", o.file, tr("the certificate file"))->required()->check(CLI::ExistingFile);
-  cmd->add_option("--label", o.label, tr("label (default: the key's)"));
-  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"));
+  cmd->add_option("--label", o.label, tr("label (default: the key's)"))->type_name("LABEL");
+  cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       const Bytes file = read_file(o.file);

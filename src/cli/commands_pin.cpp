@@ -16,7 +16,7 @@ namespace {
 using manager::tr;
 
 struct PinFiles {
-  std::optional<std::string> pin, new_pin, so_pin;
+  std::optional<std::string> pin, new_pin, so_pin, envelope;
 };
 
 // Refuses before any password is typed when the token cannot take one.
@@ -33,8 +33,8 @@ void add_change_pin(CLI::App& app, Context& c) {
   static PinFiles files;
   auto* cmd = app.add_subcommand("change-pin", tr("Change the token password (the first time: the password from the "
                                                   "PIN envelope)"));
-  cmd->add_option("--pin-file", files.pin, tr("read the current token password from this file"));
-  cmd->add_option("--new-pin-file", files.new_pin, tr("read the new token password from this file"));
+  cmd->add_option("--pin-file", files.pin, tr("read the current token password from this file"))->type_name("FILE");
+  cmd->add_option("--new-pin-file", files.new_pin, tr("read the new token password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.token();
@@ -61,8 +61,12 @@ void add_unblock(CLI::App& app, Context& c) {
   auto* cmd = app.add_subcommand(
       "unblock", tr("Administrator: set a new initial token password (a new PIN envelope, to be changed by the "
                     "owner), or with --owner let the owner at the desk choose the new password at once"));
-  cmd->add_option("--so-pin-file", files.so_pin, tr("read the SO password from this file"));
-  cmd->add_option("--new-pin-file", files.new_pin, tr("with --owner: read the owner's new password from this file"));
+  cmd->add_option("--so-pin-file", files.so_pin, tr("read the SO password from this file"))->type_name("FILE");
+  cmd->add_option("--new-pin-file", files.new_pin, tr("with --owner: read the owner's new password from this file"))
+      ->type_name("FILE");
+  cmd->add_option("--envelope", files.envelope,
+                  tr("write the new initial password to this new file (mode 0600) instead of showing it"))
+      ->type_name("FILE");
   cmd->add_flag("--owner", owner_at_desk,
                 tr("the owner is present: set a temporary password and replace it at once with the owner's new one"));
   cmd->callback([&c] {
@@ -82,6 +86,15 @@ void add_unblock(CLI::App& app, Context& c) {
         return kOk;
       }
       manager::unblock_user_pin(c.module(), slot, so_pin, envelope, std::nullopt);
+      if (files.envelope) {
+        write_secret_file(*files.envelope, envelope);
+        c.print(Json{{"unblocked", true},
+                     {"envelope_file", *files.envelope},
+                     {"token", token_json(manager::describe_token(c.module(), slot))}},
+                format(tr("The token is unblocked; its new initial password is in %s."), files.envelope->c_str()) +
+                    "\n");
+        return kOk;
+      }
       c.print(Json{{"unblocked", true},
                    {"envelope_pin", std::string(envelope)},
                    {"token", token_json(manager::describe_token(c.module(), slot))}},
@@ -96,8 +109,8 @@ void add_unblock(CLI::App& app, Context& c) {
 void add_change_so_pin(CLI::App& app, Context& c) {
   static PinFiles files;
   auto* cmd = app.add_subcommand("change-so-pin", tr("Administrator: change the administrator (SO) password"));
-  cmd->add_option("--so-pin-file", files.so_pin, tr("read the current SO password from this file"));
-  cmd->add_option("--new-pin-file", files.new_pin, tr("read the new SO password from this file"));
+  cmd->add_option("--so-pin-file", files.so_pin, tr("read the current SO password from this file"))->type_name("FILE");
+  cmd->add_option("--new-so-pin-file", files.new_pin, tr("read the new SO password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.token();

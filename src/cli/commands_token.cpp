@@ -1,11 +1,7 @@
 // Commands about the token as a whole: list, info, init, rename, wipe and
 // the password policy.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 
 #include "cli/context.h"
 #include "cli/exit_codes.h"
@@ -53,18 +49,6 @@ std::string token_text(const manager::TokenSummary& t, bool full) {
 
 SecretSource so_source(const std::optional<std::string>& file) { return {"ECERT_TOKEN_SO_PIN", file}; }
 
-int write_envelope(const std::string& path, const SecureString& pin) {
-  // O_EXCL: an existing envelope is never overwritten (it may be the only copy).
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(format(tr("Cannot create %s: %s"), path.c_str(), std::strerror(errno)));
-  SecureString line = pin;
-  line.push_back('\n');
-  const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  const bool closed = close(fd) == 0;
-  if (!ok || !closed) throw std::runtime_error(format(tr("Cannot write %s"), path.c_str()));
-  return kOk;
-}
-
 void add_list_and_info(CLI::App& app, Context& c) {
   auto* list = app.add_subcommand("list", tr("List the slots and tokens, with the state of each token password"));
   list->callback([&c] {
@@ -96,10 +80,11 @@ void add_init(CLI::App& app, Context& c) {
                  "8-digit initial token password (the PIN envelope)"));
   static std::string label;
   static std::optional<std::string> envelope, so_pin_file;
-  cmd->add_option("--label", label, tr("label of the new token (up to 32 bytes)"))->required();
+  cmd->add_option("--label", label, tr("label of the new token (up to 32 bytes)"))->type_name("LABEL")->required();
   cmd->add_option("--envelope", envelope,
-                  tr("write the initial password to this new file (mode 0600) instead of showing it"));
-  cmd->add_option("--so-pin-file", so_pin_file, tr("read the new SO password from this file"));
+                  tr("write the initial password to this new file (mode 0600) instead of showing it"))
+      ->type_name("FILE");
+  cmd->add_option("--so-pin-file", so_pin_file, tr("read the new SO password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.uninitialised_token();
@@ -113,7 +98,7 @@ void add_init(CLI::App& app, Context& c) {
       const auto t = manager::describe_token(c.module(), slot);
       Json j = token_json(t);
       if (envelope) {
-        write_envelope(*envelope, envelope_pin);
+        write_secret_file(*envelope, envelope_pin);
         j["envelope_file"] = *envelope;
         c.print(j, format(tr("Token \"%s\" made in slot %lu; its initial password is in %s."), label.c_str(), slot,
                           envelope->c_str()) +
@@ -136,7 +121,7 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
   static bool yes = false;
   auto* rename = app.add_subcommand("rename", tr("Administrator: change the token label"));
   rename->add_option("label", label, tr("the new label (up to 32 bytes)"))->required();
-  rename->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"));
+  rename->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"))->type_name("FILE");
   rename->callback([&c] {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.token();
@@ -150,7 +135,7 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
   });
   auto* wipe = app.add_subcommand(
       "wipe", tr("Administrator: empty the token (every key and certificate, and the token password, are deleted)"));
-  wipe->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"));
+  wipe->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"))->type_name("FILE");
   wipe->add_flag("--yes", yes, tr("do not ask for confirmation"));
   wipe->callback([&c] {
     c.action = [&c] {
@@ -172,11 +157,13 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
 Json policy_json(const manager::TokenPolicy& p) {
   Json j;
   for (const manager::PolicyField& f : manager::policy_fields()) {
-    if (f.is_flag) j[f.name] = p.rules.*f.flag;
-    else j[f.name] = p.rules.*f.number;
+    std::string key = f.name;
+    std::replace(key.begin(), key.end(), '-', '_');
+    if (f.is_flag) j[key] = p.rules.*f.flag;
+    else j[key] = p.rules.*f.number;
   }
-  j["tries-left"] = p.user_tries_left;
-  j["so-tries-left"] = p.so_tries_left;
+  j["tries_left"] = p.user_tries_left;
+  j["so_tries_left"] = p.so_tries_left;
   return j;
 }
 
@@ -213,7 +200,7 @@ void add_policy(CLI::App& app, Context& c) {
       const auto p = manager::read_policy(c.module(), c.token());
       if (!p) {
         const auto t = manager::describe_token(c.module(), *c.current_slot());
-        Json j{{"min-length", t.min_pin}, {"max-length", t.max_pin}, {"user_pin", pin_state_json(t.user)}};
+        Json j{{"min_length", t.min_pin}, {"max_length", t.max_pin}, {"user_pin", pin_state_json(t.user)}};
         c.print(j, format(tr("This token does not publish a password policy. Password length: %lu to %lu."), t.min_pin,
                           t.max_pin) +
                        "\n" + describe_pin_state(t));
@@ -232,7 +219,7 @@ void add_policy(CLI::App& app, Context& c) {
     if (f.is_flag) option->check(CLI::IsMember({"yes", "no"}));
     else option->check(CLI::Range(f.minimum, f.maximum));
   }
-  set->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"));
+  set->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"))->type_name("FILE");
   set->callback([&c] {
     c.action = [&c] {
       std::vector<std::pair<const manager::PolicyField*, std::uint32_t>> changes;
@@ -256,7 +243,7 @@ void add_policy(CLI::App& app, Context& c) {
         changes.emplace_back(f, value);
       }
       if (changes.empty())
-        throw manager::UsageError(manager::UsageError::Kind::bad_input, tr("Nothing to change: name a policy field."));
+        throw manager::UsageError(manager::UsageError::Kind::usage, tr("Nothing to change: name a policy field."));
       const CK_SLOT_ID slot = c.token();
       c.entering_pin(CKU_SO);
       const SecureString so_pin = read_secret(so_source(so_pin_file), tr("Administrator (SO) password: "));

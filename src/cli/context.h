@@ -56,6 +56,10 @@ class Context {
   CK_USER_TYPE pin_user_ = CKU_USER;
 };
 
+// `text` followed by blanks up to `columns` terminal columns (a CJK
+// character takes two), so translated labels line up.
+std::string pad_to_width(const std::string& text, int columns);
+
 // printf-style formatting of a translated pattern.
 std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
 

@@ -51,6 +51,8 @@ int exit_code_of(manager::UsageError::Kind kind) {
     case Kind::bad_input:
     case Kind::not_supported:
       return kFailed;
+    case Kind::usage:
+      return kUsage;
   }
   return kFailed;
 }
@@ -67,6 +69,8 @@ std::string usage_message(const manager::UsageError& e) {
     case Kind::ambiguous:
       return tr("Several certificates or objects match: name one by its number in `ecert-token certs`, its label "
                 "or its ID.");
+    case Kind::not_found:
+      return tr("Nothing on the token matches what was named. See what is there with: ecert-token certs");
     default:
       // The library's constant details are in the catalogue too (xgettext
       // collects UsageError's second argument); others stay as they are.
@@ -116,14 +120,13 @@ int run(int argc, char** argv) {
   app.add_option("--token", context.options.token_label, tr("label of the token"));
   app.add_flag("--json", context.options.json, tr("machine-readable output (JSON)"));
   app.add_flag("-v,--verbose", context.options.verbose, tr("also show the PKCS#11 function and return code of errors"));
-  app.footer(tr("Passwords are never taken from the command line: they are asked without echo, or read from a "
-                "file (--pin-file and similar) or an environment variable for automation. See ecert-token(1)."));
-
   add_token_commands(app, context);
   add_pin_commands(app, context);
   add_certificate_commands(app, context);
   add_key_commands(app, context);
   add_browser_commands(app, context);
+  app.footer(tr("Passwords are never taken from the command line: they are asked without echo, or read from a "
+                "file (--pin-file and similar) or an environment variable for automation. See ecert-token(1)."));
 
   try {
     app.parse(argc, argv);

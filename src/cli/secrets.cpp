@@ -1,9 +1,12 @@
 #include "cli/secrets.h"
 
+#include "cli/context.h"
+
 #include <bsd/readpassphrase.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -21,7 +24,7 @@ constexpr std::size_t kLongestSecret = 1024;
 
 SecureString first_line(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(UsageError::Kind::bad_input, "cannot read " + path);
+  if (!in) throw UsageError(UsageError::Kind::usage, format(manager::tr("Cannot read the password file %s."), path.c_str()));
   SecureString line;
   char c;
   while (line.size() <= kLongestSecret && in.get(c) && c != '\n') line.push_back(c);
@@ -48,10 +51,10 @@ SecureString read_secret(const SecretSource& source, const std::string& prompt) 
     if (const char* value = std::getenv(source.env)) return SecureString(value);
   }
   if (!have_terminal())
-    throw UsageError(UsageError::Kind::bad_input,
-                     std::string(manager::tr("No terminal to ask for the password; give it in a file or in the "
-                                             "environment variable ")) +
-                         (source.env ? source.env : "") + ".");
+    throw UsageError(UsageError::Kind::usage,
+                     format(manager::tr("No terminal to ask for the password; give it in a file or in the "
+                                        "environment variable %s."),
+                            source.env ? source.env : ""));
   SecureString buffer(kLongestSecret + 2, '\0');
   // readpassphrase turns echo off on /dev/tty and restores it, also when a
   // signal arrives while it waits.
@@ -59,6 +62,17 @@ SecureString read_secret(const SecretSource& source, const std::string& prompt) 
     throw UsageError(UsageError::Kind::bad_input, manager::tr("The password could not be read."));
   buffer.resize(std::strlen(buffer.c_str()));
   return buffer;
+}
+
+void write_secret_file(const std::string& path, const SecureString& secret) {
+  // O_EXCL: an existing envelope is never overwritten (it may be the only copy).
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error(format(manager::tr("Cannot create %s: %s"), path.c_str(), std::strerror(errno)));
+  SecureString line = secret;
+  line.push_back('\n');
+  const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const bool closed = close(fd) == 0;
+  if (!ok || !closed) throw std::runtime_error(format(manager::tr("Cannot write %s"), path.c_str()));
 }
 
 bool confirm(const std::string& question) {

@@ -24,6 +24,9 @@ SecureString read_secret(const SecretSource& source, const std::string& prompt);
 // True when a password would come from a file or environment variable, so the
 // CLI must not loop asking again.
 bool secret_is_automatic(const SecretSource& source);
+// Writes `secret` and a newline to a new file of mode 0600 (the PIN
+// envelope); an existing file is never overwritten.
+void write_secret_file(const std::string& path, const SecureString& secret);
 // A yes/no question at the terminal; false without a terminal.
 bool confirm(const std::string& question);
 

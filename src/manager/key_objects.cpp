@@ -1,5 +1,7 @@
 #include "manager/key_objects.h"
 
+#include "manager/i18n.h"
+
 #include <openssl/asn1.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -33,7 +35,7 @@ using EcPointPtr = OsslPtr<EC_POINT, EC_POINT_free>;
 // no leading zeros. Held in wiped memory throughout, as most are secret.
 SecureBytes bn_param(const EVP_PKEY* key, const char* name) {
   BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) unsupported(std::string("the key has no ") + name);
+  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) unsupported(N_("the key lacks a part that the token needs to store it"));
   BignumPtr bn(raw);
   SecureBytes out(static_cast<std::size_t>(BN_num_bytes(bn.get())));
   BN_bn2bin(bn.get(), out.data());

@@ -1,5 +1,7 @@
 #include "manager/key_request.h"
 
+#include "manager/i18n.h"
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -78,26 +80,27 @@ CK_OBJECT_HANDLE private_key_with_id(Session& session, ByteView id) {
 
 // ---- Request ----
 
-void add_name_entry(X509_NAME* name, int nid, const std::string& value, const char* field) {
+void add_name_entry(X509_NAME* name, int nid, const std::string& value) {
   if (value.empty()) return;
-  if (value.size() > INT_MAX) fail(Kind::bad_input, std::string("the ") + field + " is too long");
+  if (value.size() > INT_MAX) fail(Kind::bad_input, N_("a field of the certificate request is too long"));
   // MBSTRING_UTF8 lets OpenSSL check the UTF-8 and the field's length limits
   // and pick the string type from its table: UTF8String for names (OpenSSL
   // 3's default "utf8only" mask), PrintableString for C, IA5String for email.
   if (X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
                                  static_cast<int>(value.size()), -1, 0) != 1)
-    fail(Kind::bad_input, std::string("the ") + field + " cannot be used in a certificate request");
+    fail(Kind::bad_input, N_("a field of the certificate request is not allowed there (the country must be two letters, "
+                              "the e-mail address plain ASCII)"));
 }
 
 NamePtr subject_name(const RequestSubject& subject) {
   if (subject.common_name.empty()) fail(Kind::bad_input, "a certificate request needs a common name");
   NamePtr name(X509_NAME_new());
   if (!name) throw std::bad_alloc();
-  add_name_entry(name.get(), NID_countryName, subject.country, "country");
-  add_name_entry(name.get(), NID_organizationName, subject.organization, "organization");
-  add_name_entry(name.get(), NID_organizationalUnitName, subject.organizational_unit, "organizational unit");
-  add_name_entry(name.get(), NID_commonName, subject.common_name, "common name");
-  add_name_entry(name.get(), NID_pkcs9_emailAddress, subject.email, "email address");
+  add_name_entry(name.get(), NID_countryName, subject.country);
+  add_name_entry(name.get(), NID_organizationName, subject.organization);
+  add_name_entry(name.get(), NID_organizationalUnitName, subject.organizational_unit);
+  add_name_entry(name.get(), NID_commonName, subject.common_name);
+  add_name_entry(name.get(), NID_pkcs9_emailAddress, subject.email);
   return name;
 }
 

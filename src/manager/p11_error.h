@@ -47,6 +47,7 @@ class UsageError : public std::runtime_error {
     bad_input,         // a file or value that cannot be used
     bad_password,      // a file's password (PKCS#12) is wrong
     not_supported,     // the token or module cannot do it
+    usage,             // the command line asks for something impossible (front ends: a usage error)
   };
   UsageError(Kind kind, const std::string& detail) : std::runtime_error(detail), kind_(kind) {}
   Kind kind() const noexcept { return kind_; }

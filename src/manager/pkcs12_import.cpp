@@ -1,5 +1,7 @@
 #include "manager/pkcs12_import.h"
 
+#include "manager/i18n.h"
+
 #include <openssl/err.h>
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
@@ -137,8 +139,8 @@ Bytes der_of(X509* cert) {
 CertificateDetails decoded(X509* cert) {
   try {
     return decode_certificate(der_of(cert));
-  } catch (const CertificateError& e) {
-    fail(Kind::bad_input, std::string("a certificate in the PKCS#12 file is damaged: ") + e.what());
+  } catch (const CertificateError&) {
+    fail(Kind::bad_input, N_("a certificate in the PKCS#12 file is damaged"));
   }
 }
 

@@ -98,7 +98,7 @@ const CertificateEntry& select_certificate(const std::vector<CertificateEntry>& 
       }
       if (match) found.push_back(&e);
     }
-    if (found.empty()) throw UsageError(UsageError::Kind::not_found, "no certificate matches \"" + which + "\"");
+    if (found.empty()) throw UsageError(UsageError::Kind::not_found, "no certificate matches the name given");
   }
   if (found.size() > 1) throw UsageError(UsageError::Kind::ambiguous, "several certificates match");
   return *found.front();

@@ -1,45 +1,69 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds ecert-token and shows it working: a fresh
-# e-Cert Token in a temporary directory, set up as Hongkong Post would issue it
-# (SO PIN, 8-digit envelope PIN), the envelope PIN changed by its owner (typed
-# at pkcs11-tool's prompt), RSA-2048 and P-256 keys made on the token, and a
-# signature checked with OpenSSL. The demo's PINs are throwaway values for a
-# throwaway token; the token is deleted at the end.
+# Installs what is needed, builds ecert-token and shows it working, the way
+# Hongkong Post's user guide walks through an e-Cert Token, with the token
+# manager `ecert-token`:
+#   the issuer makes a token (SO password, 8-digit PIN envelope password);
+#   the owner sees it must change the password, is refused a weak one, changes
+#   it; an e-Cert (PKCS#12 made here by a throwaway test CA) is imported; the
+#   certificate is viewed; the module is loaded into a Firefox profile as the
+#   security device "e-Cert Token"; a signature made on the token is checked
+#   with OpenSSL against the certificate; the same in Traditional Chinese.
+# Everything lives in a temporary directory (tokens, the Firefox-style HOME)
+# and is deleted at the end. The passwords are throwaway values given through
+# the environment variables ecert-token documents for automation; a person
+# types them at its prompts instead.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/deps.sh"
 "$root/scripts/build.sh" "$root/build-demo" -DECERT_BUILD_TESTS=OFF -DECERT_BUILD_BENCH=OFF
 module="$root/build-demo/src/pkcs11/libecert-pkcs11.so"
+et="$root/build-demo/src/cli/ecert-token"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export ECERT_TOKEN_DIR="$work/tokens"
-so_pin='Demo-SO#2026'
-envelope="$(printf '%08d' $((RANDOM * RANDOM % 100000000)))"
-user_pin='Demo-User#2026'
-tool() { pkcs11-tool --module "$module" "$@"; }
+export ECERT_TOKEN_DIR="$work/tokens" HOME="$work/home"
+mkdir -p "$HOME"
+step() { printf '\n== %s\n' "$*"; }
 
-echo "== the module: $module"
-echo "== token directory: $ECERT_TOKEN_DIR (spare slot 0 holds an uninitialised token)"
-tool --list-slots
-echo "== the issuer initialises the token and sets the envelope PIN"
-tool --slot 0 --init-token --label "e-Cert Token" --so-pin "$so_pin"
-tool --slot 0 --init-pin --login --login-type so --so-pin "$so_pin" --new-pin "$envelope"
-echo "== the envelope PIN must be changed before use:"
-tool --slot 0 --login --pin "$envelope" --list-objects 2>&1 | grep -m1 C_Login || true
-echo "== the owner changes it, typing the envelope PIN at the prompt"
-OLD_PIN="$envelope" python3 "$root/tests/interop/pty_answer.py" --expect "current PIN" --answer-env OLD_PIN -- \
-  pkcs11-tool --module "$module" --slot 0 --change-pin --new-pin "$user_pin"
-echo "== key pairs made on the token"
-tool --slot 0 --login --pin "$user_pin" --keypairgen --key-type rsa:2048 --id 01 --label "e-Cert RSA" >/dev/null
-tool --slot 0 --login --pin "$user_pin" --keypairgen --key-type EC:prime256v1 --id 02 --label "e-Cert P-256" >/dev/null
-tool --slot 0 --list-objects
-echo "== an ECDSA-SHA256 signature made on the token, checked by OpenSSL"
+step "the token manager and its module: $et --module $module"
+"$et" list
+
+step "the issuer makes the token; the initial password goes into the PIN envelope file"
+ECERT_TOKEN_SO_PIN='Demo-SO#2026' "$et" init --label "e-Cert Token" --envelope "$work/envelope"
+ls -l "$work/envelope"
+"$et" info
+
+step "the owner changes the token password: a weak one is refused with the rule it breaks"
+ECERT_TOKEN_PIN="$(cat "$work/envelope")" ECERT_TOKEN_NEW_PIN='password' "$et" change-pin || echo "(exit $?)"
+ECERT_TOKEN_PIN="$(cat "$work/envelope")" ECERT_TOKEN_NEW_PIN='Demo-User#2026' "$et" change-pin
+export ECERT_TOKEN_PIN='Demo-User#2026'
+
+step "an e-Cert issued as PKCS#12 (made here by a throwaway test CA) is put on the token"
+mkdir -p "$work/pki"
+python3 -c "import sys; sys.path.insert(0, '$root/tests/e2e'); import pki; pki.make_pki('$work/pki', 'demo-p12')"
+ECERT_TOKEN_P12_PASSWORD=demo-p12 "$et" import "$work/pki/rsa.p12" --label "陳大文 e-Cert"
+"$et" certs --login
+
+step "viewing the e-Cert (the user guide's Advanced View > My Token > certificate)"
+"$et" show --login "陳大文 e-Cert"
+
+step "loading the module into Firefox as the security device \"e-Cert Token\""
+profile="$HOME/.mozilla/firefox/demo.default-esr"
+mkdir -p "$profile"
+printf '[Profile0]\nName=default-esr\nIsRelative=1\nPath=demo.default-esr\nDefault=1\n' \
+  >"$HOME/.mozilla/firefox/profiles.ini"
+"$et" browser install
+modutil -dbdir "sql:$profile" -list "e-Cert Token" | sed -n '1,6p'
+
+step "a signature made on the token, checked by OpenSSL with the certificate"
+id="$("$et" --json certs | python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin) if c["label"]=="陳大文 e-Cert"][0])')"
 echo "e-Cert demo message" >"$work/message"
-tool --slot 0 --login --pin "$user_pin" --sign -m ECDSA-SHA256 --id 02 --signature-format openssl \
+pkcs11-tool --module "$module" --login --pin env:ECERT_TOKEN_PIN --sign -m SHA256-RSA-PKCS --id "$id" \
   -i "$work/message" -o "$work/signature" 2>/dev/null
-tool --slot 0 --read-object --type pubkey --id 02 -o "$work/pub.der" 2>/dev/null
-openssl pkey -pubin -inform DER -in "$work/pub.der" -out "$work/pub.pem"
+"$et" export-cert "陳大文 e-Cert" -o "$work/ecert.pem" >/dev/null
+openssl x509 -in "$work/ecert.pem" -pubkey -noout >"$work/pub.pem"
 openssl dgst -sha256 -verify "$work/pub.pem" -signature "$work/signature" "$work/message"
-echo "== token state"
-tool --list-token-slots
+
+step "the same manager in Traditional Chinese (LANG=zh_HK.UTF-8)"
+LANG=zh_HK.UTF-8 LC_ALL=zh_HK.UTF-8 "$et" info
+LANG=zh_HK.UTF-8 LC_ALL=zh_HK.UTF-8 ECERT_TOKEN_NEW_PIN='abc' "$et" change-pin || echo "(exit $?)"

@@ -8,6 +8,7 @@
 #include "cli/secrets.h"
 #include "cli/token_text.h"
 #include "manager/i18n.h"
+#include "manager/messages.h"
 #include "manager/pin_operations.h"
 
 namespace ecert::cli {
@@ -47,7 +48,16 @@ void add_change_pin(CLI::App& app, Context& c) {
       const SecureString new_pin = ask_new_password(c, slot, {"ECERT_TOKEN_NEW_PIN", files.new_pin},
                                                     tr("New token password: "), manager::PinRole::owner);
       c.entering_pin(CKU_USER);
-      manager::change_user_pin(c.module(), slot, old_pin, new_pin);
+      try {
+        manager::change_user_pin(c.module(), slot, old_pin, new_pin);
+      } catch (const manager::P11Error& e) {
+        // Every rule but the history was checked above: a refusal now means
+        // the password was used recently.
+        if (e.rv() != CKR_PIN_INVALID || !c.module().is_ecert()) throw;
+        manager::PinCheck reused;
+        reused.problem = token::PinProblem::reused;
+        throw PolicyRefusal(manager::describe_pin_problem(reused));
+      }
       c.print(Json{{"changed", true}, {"token", token_json(manager::describe_token(c.module(), slot))}},
               std::string(tr("The token password has been changed.")) + "\n");
       return kOk;
@@ -76,6 +86,8 @@ void add_unblock(CLI::App& app, Context& c) {
       if (int code = refuse_if_locked(c, t, CKU_SO); code != kOk) return code;
       c.entering_pin(CKU_SO);
       const SecureString so_pin = read_secret({"ECERT_TOKEN_SO_PIN", files.so_pin}, tr("Administrator (SO) password: "));
+      std::optional<SecretFile> envelope_file;
+      if (files.envelope && !owner_at_desk) envelope_file.emplace(*files.envelope);
       const SecureString envelope = manager::random_envelope_pin();
       if (owner_at_desk) {
         const SecureString owner_pin = ask_new_password(c, slot, {"ECERT_TOKEN_NEW_PIN", files.new_pin},
@@ -87,7 +99,7 @@ void add_unblock(CLI::App& app, Context& c) {
       }
       manager::unblock_user_pin(c.module(), slot, so_pin, envelope, std::nullopt);
       if (files.envelope) {
-        write_secret_file(*files.envelope, envelope);
+        envelope_file->write(envelope);
         c.print(Json{{"unblocked", true},
                      {"envelope_file", *files.envelope},
                      {"token", token_json(manager::describe_token(c.module(), slot))}},

@@ -93,12 +93,14 @@ void add_init(CLI::App& app, Context& c) {
       const SecureString so_pin =
           ask_new_password(c, slot, so_source(so_pin_file), tr("New administrator (SO) password: "),
                            manager::PinRole::owner, /*check_policy=*/false);
+      std::optional<SecretFile> envelope_file;
+      if (envelope) envelope_file.emplace(*envelope);
       const SecureString envelope_pin = manager::random_envelope_pin();
       manager::init_token(c.module(), slot, so_pin, label, envelope_pin);
       const auto t = manager::describe_token(c.module(), slot);
       Json j = token_json(t);
       if (envelope) {
-        write_secret_file(*envelope, envelope_pin);
+        envelope_file->write(envelope_pin);
         j["envelope_file"] = *envelope;
         c.print(j, format(tr("Token \"%s\" made in slot %lu; its initial password is in %s."), label.c_str(), slot,
                           envelope->c_str()) +

@@ -93,7 +93,8 @@ int report(Context& context, int code, const std::string& message, const std::st
 int report_p11(Context& context, const manager::P11Error& e) {
   std::string message = manager::describe_rv(e.rv());
   // After a wrong or refused password, say what is left of the tries.
-  if ((e.rv() == CKR_PIN_INCORRECT || e.rv() == CKR_PIN_LOCKED) && context.current_slot()) {
+  // (CKR_PIN_LOCKED needs no more words: the token was locked before.)
+  if (e.rv() == CKR_PIN_INCORRECT && context.current_slot()) {
     try {
       const auto token = manager::describe_token(context.module(), *context.current_slot());
       const std::string tries = describe_tries_after_failure(token, context.pin_user());

@@ -64,15 +64,24 @@ SecureString read_secret(const SecretSource& source, const std::string& prompt) 
   return buffer;
 }
 
-void write_secret_file(const std::string& path, const SecureString& secret) {
-  // O_EXCL: an existing envelope is never overwritten (it may be the only copy).
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(format(manager::tr("Cannot create %s: %s"), path.c_str(), std::strerror(errno)));
+SecretFile::SecretFile(const std::string& path) : path_(path) {
+  fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) throw std::runtime_error(format(manager::tr("Cannot create %s: %s"), path.c_str(), std::strerror(errno)));
+}
+
+SecretFile::~SecretFile() {
+  if (fd_ >= 0) close(fd_);
+  if (!written_) unlink(path_.c_str());
+}
+
+void SecretFile::write(const SecureString& secret) {
   SecureString line = secret;
   line.push_back('\n');
-  const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  const bool closed = close(fd) == 0;
-  if (!ok || !closed) throw std::runtime_error(format(manager::tr("Cannot write %s"), path.c_str()));
+  const bool ok = ::write(fd_, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const bool closed = close(fd_) == 0;
+  fd_ = -1;
+  if (!ok || !closed) throw std::runtime_error(format(manager::tr("Cannot write %s"), path_.c_str()));
+  written_ = true;
 }
 
 bool confirm(const std::string& question) {

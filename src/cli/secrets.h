@@ -24,9 +24,25 @@ SecureString read_secret(const SecretSource& source, const std::string& prompt);
 // True when a password would come from a file or environment variable, so the
 // CLI must not loop asking again.
 bool secret_is_automatic(const SecretSource& source);
-// Writes `secret` and a newline to a new file of mode 0600 (the PIN
-// envelope); an existing file is never overwritten.
-void write_secret_file(const std::string& path, const SecureString& secret);
+// A new file of mode 0600 for a secret (the PIN envelope), created when
+// constructed — before the token is changed, so a name that is taken or a
+// directory that cannot be written stops the command while nothing has
+// happened — and written once the secret exists. An existing file is never
+// overwritten; a file that was never written is removed again.
+class SecretFile {
+ public:
+  explicit SecretFile(const std::string& path);
+  ~SecretFile();
+  SecretFile(const SecretFile&) = delete;
+  SecretFile& operator=(const SecretFile&) = delete;
+  // Writes `secret` and a newline, and closes the file.
+  void write(const SecureString& secret);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool written_ = false;
+};
 // A yes/no question at the terminal; false without a terminal.
 bool confirm(const std::string& question);
 

@@ -178,9 +178,9 @@ AttributeTemplate private_key_template(const EVP_PKEY* key, ByteView id, std::st
     if (BN_bn2binpad(d.get(), value.data(), static_cast<int>(value.size())) < 0)
       unsupported("the EC key's private value is out of range");
     t.add_bytes(CKA_VALUE, value);
-    // Not in the specification's EC private key table, but NSS stores it too,
-    // and it lets the public key be found from the private key alone.
-    t.add_bytes(CKA_EC_POINT, ec_point_der(key));
+    // No CKA_EC_POINT here although NSS stores one: it is not in the
+    // specification's EC private key table and SoftHSMv2 refuses it
+    // (CKR_ATTRIBUTE_TYPE_INVALID); the public key object carries the point.
   }
   return t;
 }

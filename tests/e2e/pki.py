@@ -179,7 +179,8 @@ def openssl_fields(cert_path):
     "Nov 27 16:57:28 2026 GMT"), key_bits (int), sha1, sha256 ("AB:CD:..."),
     key_usage, extended_key_usage, policies, emails (lists; empty when the
     extension is absent)."""
-    form = "DER" if open(cert_path, "rb").read(1) == b"\x30" else "PEM"
+    with open(cert_path, "rb") as f:
+        form = "DER" if f.read(1) == b"\x30" else "PEM"
     base = ["x509", "-in", cert_path, "-inform", form, "-noout", "-nameopt", "RFC2253,-esc_msb"]
     fields = {}
     for line in _openssl(*base, "-subject", "-issuer", "-serial").splitlines():

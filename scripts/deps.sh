@@ -11,6 +11,10 @@ packages=(
   # real peers for the interoperability tests and the benchmark
   opensc libnss3-tools gnutls-bin p11-kit softhsm2 openssl sqlite3 python3
   python3-pexpect groff-base
+  # the clients that log in with the token (tests/clients) and the pinentry
+  # of the protected authentication path
+  firefox-esr libengine-pkcs11-openssl curl openssh-server openssh-client
+  libassuan-dev pinentry-curses
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -215,6 +215,13 @@ typedef CK_FUNCTION_LIST_3_0 *CK_FUNCTION_LIST_3_0_PTR;
  * is empty. Anything else: CKR_ATTRIBUTE_VALUE_INVALID, label unchanged. The
  * new label is in the token file when C_SetAttributeValue returns, and every
  * process's C_GetTokenInfo shows it from then on.
+ *
+ * CKA_ECERT_PROTECTED_PATH (CK_BBOOL, default CK_FALSE, set by the SO like the
+ * other policy attributes) turns on the protected authentication path: the
+ * token then has CKF_PROTECTED_AUTHENTICATION_PATH, and C_Login, C_SetPIN and
+ * C_InitPIN given no PIN (NULL_PTR, 0) ask the person through a pinentry
+ * program ($ECERT_PINENTRY, else `pinentry` in PATH). PINs given by the
+ * caller keep working.
  */
 #define CKO_ECERT_POLICY (CKO_VENDOR_DEFINED | 0x45430001UL)
 #define ECERT_ATTR(n) (CKA_VENDOR_DEFINED | 0x45430000UL | (n))
@@ -236,6 +243,7 @@ typedef CK_FUNCTION_LIST_3_0 *CK_FUNCTION_LIST_3_0_PTR;
 #define CKA_ECERT_KDF_MEMORY_KIB ECERT_ATTR(16)      /* read-only: Argon2id cost of this token */
 #define CKA_ECERT_KDF_ITERATIONS ECERT_ATTR(17)      /* read-only */
 #define CKA_ECERT_TOKEN_LABEL ECERT_ATTR(18)         /* CK_UTF8CHAR[1..32]: the token label */
+#define CKA_ECERT_PROTECTED_PATH ECERT_ATTR(19)      /* CK_BBOOL: PINs asked through pinentry */
 
 #ifdef __cplusplus
 }

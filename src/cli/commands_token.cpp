@@ -190,6 +190,9 @@ std::string policy_text(const manager::TokenPolicy& p) {
                 r.issuer_max_length) +
          "\n";
   out += format(tr("Initial password must be changed: %s"), yes_no(r.must_change).c_str()) + "\n";
+  // TRANSLATORS: the protected authentication path: the token shows its own
+  // password dialog (a pinentry program) when a program gives no password.
+  out += format(tr("Token asks for the password itself (pinentry): %s"), yes_no(r.protected_path).c_str()) + "\n";
   return out;
 }
 

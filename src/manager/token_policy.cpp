@@ -32,6 +32,7 @@ const std::vector<PolicyField>& policy_fields() {
       {"issuer-max-length", CKA_ECERT_ISSUER_MAX_PIN_LEN, false, &PinPolicy::issuer_max_length, nullptr, 1,
        PinPolicy::kLongestPin},
       {"must-change", CKA_ECERT_MUST_CHANGE, true, nullptr, &PinPolicy::must_change, 0, 1},
+      {"protected-path", CKA_ECERT_PROTECTED_PATH, true, nullptr, &PinPolicy::protected_path, 0, 1},
   };
   return fields;
 }

@@ -112,13 +112,20 @@ inline ByteView input(const void* p, CK_ULONG n) {
   return view(p, n);
 }
 
-// A PIN. The module has no protected authentication path, so a NULL PIN is
-// CKR_ARGUMENTS_BAD whatever its length (and never counts as a wrong PIN).
+// A PIN given by the caller. A NULL PIN is CKR_ARGUMENTS_BAD whatever its
+// length (and never counts as a wrong PIN); (NULL, 0) asks for the protected
+// authentication path, which the functions that have one test with no_pin()
+// first.
 inline ByteView pin_input(const CK_UTF8CHAR* p, CK_ULONG n) {
   require_arg(p != nullptr, "NULL PIN (no protected authentication path)");
   require_arg(plausible_range(p, n), "implausible PIN length");
   return view(p, n);
 }
+
+// True for (NULL_PTR, 0): no PIN given, the token is to ask for it (the
+// protected authentication path; the services answer CKR_ARGUMENTS_BAD on a
+// token without it).
+inline bool no_pin(const CK_UTF8CHAR* p, CK_ULONG n) { return p == nullptr && n == 0; }
 
 // A caller's output buffer. The length pointer is required; the buffer may be
 // NULL (a length query). A non-NULL buffer whose stated size wraps around the

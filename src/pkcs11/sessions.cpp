@@ -45,9 +45,14 @@ ECERT_EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_P
   return unsupported();
 }
 
+// (NULL_PTR, 0) on a token with the protected authentication path: the token
+// asks through pinentry (services::login_without_pin).
 ECERT_EXPORT CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
                            CK_ULONG ulPinLen) {
-  return call([&] { services::login(hSession, userType, pin_input(pPin, ulPinLen)); });
+  return call([&] {
+    if (no_pin(pPin, ulPinLen)) return services::login_without_pin(hSession, userType);
+    services::login(hSession, userType, pin_input(pPin, ulPinLen));
+  });
 }
 
 // The token has no user names: an empty one (NULL or zero length) is C_Login,
@@ -56,6 +61,7 @@ ECERT_EXPORT CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType
                                CK_ULONG ulPinLen, CK_UTF8CHAR_PTR /*pUsername*/, CK_ULONG ulUsernameLen) {
   return call([&] {
     require_arg(ulUsernameLen == 0, "this token has no user names");
+    if (no_pin(pPin, ulPinLen)) return services::login_without_pin(hSession, userType);
     services::login(hSession, userType, pin_input(pPin, ulPinLen));
   });
 }

@@ -52,8 +52,9 @@ ECERT_EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
   });
 }
 
-// pLabel is the 32-byte space-padded field; a NULL SO PIN would mean the
-// protected authentication path, which this token does not have.
+// pLabel is the 32-byte space-padded field. A NULL SO PIN would mean the
+// protected authentication path, which C_InitToken does not offer (it resets
+// the policy, the option included): CKR_ARGUMENTS_BAD.
 ECERT_EXPORT CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel) {
   return call([&] {
     require_arg(pLabel != nullptr, "NULL label");
@@ -61,11 +62,22 @@ ECERT_EXPORT CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG
   });
 }
 
+// (NULL_PTR, 0) on a token with the protected authentication path: the new
+// PIN is asked through pinentry.
 ECERT_EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen) {
-  return call([&] { services::init_pin(hSession, pin_input(pPin, ulPinLen)); });
+  return call([&] {
+    if (no_pin(pPin, ulPinLen)) return services::init_pin_without_pin(hSession);
+    services::init_pin(hSession, pin_input(pPin, ulPinLen));
+  });
 }
 
+// Both PINs (NULL_PTR, 0) on a token with the protected authentication path:
+// old, new and confirmation are asked through pinentry. One PIN given and the
+// other not: CKR_ARGUMENTS_BAD.
 ECERT_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
                             CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen) {
-  return call([&] { services::set_pin(hSession, pin_input(pOldPin, ulOldLen), pin_input(pNewPin, ulNewLen)); });
+  return call([&] {
+    if (no_pin(pOldPin, ulOldLen) && no_pin(pNewPin, ulNewLen)) return services::set_pin_without_pins(hSession);
+    services::set_pin(hSession, pin_input(pOldPin, ulOldLen), pin_input(pNewPin, ulNewLen));
+  });
 }

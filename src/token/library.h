@@ -3,7 +3,8 @@
 // session table.
 //
 // Lock order: Library::mutex_, then a Token's mutex, then a Session's mutex.
-// Nobody takes an earlier lock while holding a later one.
+// Nobody takes an earlier lock while holding a later one. A Token's
+// prompt_mutex() (held during a pinentry dialog) comes before all of them.
 #pragma once
 
 #include <sys/types.h>

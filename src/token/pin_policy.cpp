@@ -27,6 +27,7 @@ const Field kFields[] = {
     {"issuer_min_length", &PinPolicy::issuer_min_length, nullptr},
     {"issuer_max_length", &PinPolicy::issuer_max_length, nullptr},
     {"must_change", nullptr, &PinPolicy::must_change},
+    {"protected_path", nullptr, &PinPolicy::protected_path},
 };
 
 bool in_range(std::uint32_t v, std::uint32_t lo, std::uint32_t hi) { return v >= lo && v <= hi; }

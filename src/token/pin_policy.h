@@ -32,6 +32,9 @@ struct PinPolicy {
   std::uint32_t issuer_min_length = 8;
   std::uint32_t issuer_max_length = 64;
   bool must_change = true;  // a PIN set with C_InitPIN must be changed before use
+  // Not a rule on PINs but stored with them: C_Login/C_SetPIN/C_InitPIN
+  // without a PIN ask through pinentry (CKF_PROTECTED_AUTHENTICATION_PATH).
+  bool protected_path = false;
 
   static constexpr std::uint32_t kMaxTries = 15;
   static constexpr std::uint32_t kMaxHistory = 10;

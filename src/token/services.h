@@ -59,6 +59,16 @@ void get_session_info(CK_SESSION_HANDLE session, CK_SESSION_INFO& info);
 void login(CK_SESSION_HANDLE session, CK_USER_TYPE user, ByteView pin);
 void logout(CK_SESSION_HANDLE session);
 
+// ---- the protected authentication path ----
+// C_Login, C_SetPIN and C_InitPIN given no PIN (NULL_PTR, 0). On a token with
+// the policy's option (CKF_PROTECTED_AUTHENTICATION_PATH) the PINs are asked
+// through pinentry (protected_path.h) and then used exactly as PINs the
+// caller gives; on other tokens: CKR_ARGUMENTS_BAD, as before.
+// login_without_pin always takes at least kNoPinLoginMinimum.
+void login_without_pin(CK_SESSION_HANDLE session, CK_USER_TYPE user);  // session_service.cpp
+void set_pin_without_pins(CK_SESSION_HANDLE session);                  // slot_service.cpp
+void init_pin_without_pin(CK_SESSION_HANDLE session);                  // slot_service.cpp
+
 // ---- objects (object_service.cpp) ----
 CK_OBJECT_HANDLE create_object(CK_SESSION_HANDLE session, const AttributeMap& tmpl);
 CK_OBJECT_HANDLE copy_object(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, const AttributeMap& tmpl);

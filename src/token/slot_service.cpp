@@ -6,6 +6,7 @@
 #include "crypto/mechanism.h"
 #include "token/library.h"
 #include "token/padded_text.h"
+#include "token/protected_path.h"
 #include "token/services.h"
 
 namespace ecert::token {
@@ -75,6 +76,55 @@ void set_pin(CK_SESSION_HANDLE handle, ByteView old_pin, ByteView new_pin) {
   Token& token = session->token();
   Lock lock(token.mutex());
   token.set_pin(token.logged_in() == CKU_SO ? CKU_SO : CKU_USER, old_pin, new_pin);
+}
+
+// The locking of login_without_pin (session_service.cpp): the token's lock is
+// not held while the person types; the PINs obtained then go through
+// Token::set_pin / Token::init_pin exactly as given PINs do (rules checked
+// again, try counted on disk before the old PIN is checked).
+void set_pin_without_pins(CK_SESSION_HANDLE handle) {
+  SessionPtr session = Library::get().session(handle);
+  std::shared_ptr<Token> token = session->token_ptr();
+  Lock prompt(token->prompt_mutex());
+  CK_USER_TYPE who;
+  Token::PromptFacts facts;
+  {
+    Lock lock(token->mutex());
+    if (!token->protected_path()) fail(CKR_ARGUMENTS_BAD, "NULL PIN (no protected authentication path)");
+    if (!session->read_write()) fail(CKR_SESSION_READ_ONLY);
+    who = token->logged_in() == CKU_SO ? CKU_SO : CKU_USER;
+    token->check_pin_usable(who);
+    facts = token->prompt_facts(who);
+  }
+  PinChange change = ask_pin_change(who, facts);
+  session = session_after_prompt(handle, *token);
+  Lock lock(token->mutex());
+  try {
+    token->set_pin(who, change.old_pin, change.new_pin);
+  } catch (const Error& e) {
+    if (e.rv() == CKR_PIN_INCORRECT) token->note_prompt_result(who, true);
+    throw;
+  }
+  token->note_prompt_result(who, false);
+}
+
+void init_pin_without_pin(CK_SESSION_HANDLE handle) {
+  SessionPtr session = Library::get().session(handle);
+  std::shared_ptr<Token> token = session->token_ptr();
+  Lock prompt(token->prompt_mutex());
+  Token::PromptFacts facts;
+  {
+    Lock lock(token->mutex());
+    if (!token->protected_path()) fail(CKR_ARGUMENTS_BAD, "NULL PIN (no protected authentication path)");
+    if (token->logged_in() != CKU_SO) fail(CKR_USER_NOT_LOGGED_IN);
+    facts = token->prompt_facts(CKU_USER);
+  }
+  SecureBytes pin = ask_initial_pin(facts);
+  session = session_after_prompt(handle, *token);
+  Lock lock(token->mutex());
+  if (token->logged_in() != CKU_SO) fail(CKR_USER_NOT_LOGGED_IN);
+  token->init_pin(pin);
+  token->note_prompt_result(CKU_USER, false);
 }
 
 }  // namespace ecert::token

@@ -26,6 +26,7 @@ const PolicyAttribute kPolicyAttributes[] = {
     {CKA_ECERT_ISSUER_MIN_PIN_LEN, &PinPolicy::issuer_min_length, nullptr},
     {CKA_ECERT_ISSUER_MAX_PIN_LEN, &PinPolicy::issuer_max_length, nullptr},
     {CKA_ECERT_MUST_CHANGE, nullptr, &PinPolicy::must_change},
+    {CKA_ECERT_PROTECTED_PATH, nullptr, &PinPolicy::protected_path},
 };
 
 void set_fixed_common(AttributeMap& a, CK_OBJECT_CLASS cls, const char* label, bool modifiable) {

@@ -134,6 +134,7 @@ void Token::fill_token_info(CK_TOKEN_INFO& info) {
   write_padded(info.label, sizeof info.label, record_.label);
   write_padded(info.serialNumber, sizeof info.serialNumber, record_.serial);
   info.flags |= CKF_TOKEN_INITIALIZED | pin_flags();
+  if (protected_path()) info.flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 }
 
 void Token::session_opened(bool read_write) {

@@ -82,6 +82,35 @@ class Token {
   // `who` is CKU_SO when the SO is logged in, CKU_USER otherwise.
   void set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin);
   const PinPolicy& policy() const { return policy_; }
+  // Throws what login(who, ...) throws before it looks at a PIN: token
+  // unusable, CKR_USER_ALREADY_LOGGED_IN, CKR_USER_ANOTHER_ALREADY_LOGGED_IN,
+  // CKR_USER_PIN_NOT_INITIALIZED.
+  void check_can_log_in(CK_USER_TYPE who);
+
+  // ---- protected authentication path (protected_path.cpp) ----
+  // The policy's option: C_Login/C_SetPIN/C_InitPIN without a PIN ask
+  // through pinentry, and CK_TOKEN_INFO has CKF_PROTECTED_AUTHENTICATION_PATH.
+  bool protected_path() const { return store_ != nullptr && policy_.protected_path; }
+  // Held (without mutex()) while a pinentry dialog of this token is open, so
+  // one dialog is shown at a time. Lock order: prompt_mutex() before the
+  // Library's, the Token's and the Sessions' locks; never taken while holding
+  // one of them.
+  Mutex& prompt_mutex() { return prompt_mutex_; }
+  // Throws what checking a PIN of `who` would throw before anybody is asked:
+  // token unusable, CKR_USER_PIN_NOT_INITIALIZED, CKR_PIN_LOCKED.
+  void check_pin_usable(CK_USER_TYPE who);
+  // What a dialog about the PIN of `who` says.
+  struct PromptFacts {
+    std::string label;
+    std::uint32_t tries_left = 0;
+    bool must_change = false;   // the user PIN is an envelope PIN
+    bool wrong_before = false;  // the last PIN typed in a dialog of this process was wrong
+    PinPolicy policy;
+  };
+  PromptFacts prompt_facts(CK_USER_TYPE who);
+  // Remembers whether the PIN typed in a dialog was wrong (for the next
+  // dialog's error line).
+  void note_prompt_result(CK_USER_TYPE who, bool wrong) { (who == CKU_SO ? so_wrong_ : user_wrong_) = wrong; }
   // Writes the policy and, when given, a new token label (already checked) in
   // one transaction: the token file has both or neither.
   void set_policy(const PinPolicy& policy, const std::optional<std::string>& label = std::nullopt);
@@ -128,6 +157,9 @@ class Token {
   const CK_SLOT_ID slot_;
   const std::string path_;
   Mutex mutex_;
+  Mutex prompt_mutex_;
+  bool user_wrong_ = false;  // guarded by mutex_
+  bool so_wrong_ = false;
   std::atomic<std::uint64_t> epoch_{1};
   std::unique_ptr<store::TokenStore> store_;
   CK_RV problem_ = CKR_OK;

@@ -77,11 +77,35 @@ void Token::verify_pin(CK_USER_TYPE who, ByteView pin, SecureBytes& master_key) 
   master_key = std::move(*unwrapped);
 }
 
-void Token::login(CK_USER_TYPE who, ByteView pin) {
+void Token::check_can_log_in(CK_USER_TYPE who) {
   require_initialized();
   if (logged_in_ == who) fail(CKR_USER_ALREADY_LOGGED_IN);
   if (logged_in_ != kNobody) fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
   if (who == CKU_USER && !store_->read_pin(CKU_USER).initialized) fail(CKR_USER_PIN_NOT_INITIALIZED);
+}
+
+void Token::check_pin_usable(CK_USER_TYPE who) {
+  require_initialized();
+  store::PinRecord rec = store_->read_pin(who);
+  if (who == CKU_USER && !rec.initialized) fail(CKR_USER_PIN_NOT_INITIALIZED);
+  if (rec.failures >= (who == CKU_SO ? policy_.max_so_tries : policy_.max_user_tries)) fail(CKR_PIN_LOCKED, "locked");
+}
+
+Token::PromptFacts Token::prompt_facts(CK_USER_TYPE who) {
+  require_initialized();
+  store::PinRecord rec = store_->read_pin(who);
+  std::uint32_t max = who == CKU_SO ? policy_.max_so_tries : policy_.max_user_tries;
+  PromptFacts facts;
+  facts.label = record_.label;
+  facts.tries_left = rec.failures >= max ? 0 : max - rec.failures;
+  facts.must_change = who == CKU_USER && rec.must_change;
+  facts.wrong_before = who == CKU_SO ? so_wrong_ : user_wrong_;
+  facts.policy = policy_;
+  return facts;
+}
+
+void Token::login(CK_USER_TYPE who, ByteView pin) {
+  check_can_log_in(who);
   SecureBytes master_key;
   verify_pin(who, pin, master_key);
   if (who == CKU_USER && store_->read_pin(CKU_USER).must_change) fail(CKR_PIN_EXPIRED, "must change");

@@ -159,6 +159,34 @@ TEST_F(ManagerTokenTest, PolicyIsReadAndSetByTheSoOnly) {
   EXPECT_EQ(check_new_pin(module(), slot, PinRole::owner, "Abcdefgh1").problem, token::PinProblem::none);
 }
 
+TEST_F(ManagerTokenTest, ProtectedPathIsAPolicyFlagOffByDefaultAndKeptByWipe) {
+  const CK_SLOT_ID slot = ready_token();
+  EXPECT_FALSE(describe_token(module(), slot).protected_path);
+  EXPECT_FALSE(read_policy(module(), slot)->rules.protected_path);
+  const PolicyField* field = find_policy_field("protected-path");
+  ASSERT_NE(field, nullptr);
+  EXPECT_TRUE(field->is_flag);
+  EXPECT_EQ(field->type, static_cast<CK_ATTRIBUTE_TYPE>(CKA_ECERT_PROTECTED_PATH));
+  {
+    Session so(module(), slot, true);
+    so.login(CKU_SO, kSoPin);
+    write_policy(so, {{field, 1}});
+  }
+  EXPECT_TRUE(read_policy(module(), slot)->rules.protected_path);
+  // CK_TOKEN_INFO says so (what browsers read).
+  EXPECT_TRUE(describe_token(module(), slot).protected_path);
+  // Passwords given by the manager keep working on such a token.
+  manager::change_user_pin(module(), slot, kUserPin, "Brand-New#2027");
+  wipe_token(module(), slot, kSoPin);
+  EXPECT_TRUE(read_policy(module(), slot)->rules.protected_path);
+  {
+    Session so(module(), slot, true);
+    so.login(CKU_SO, kSoPin);
+    write_policy(so, {{field, 0}});
+  }
+  EXPECT_FALSE(describe_token(module(), slot).protected_path);
+}
+
 TEST_F(ManagerTokenTest, RenameAndWipeKeepWhatTheyShould) {
   const CK_SLOT_ID slot = ready_token();
   rename_token(module(), slot, kSoPin, "香港郵政 e-Cert");

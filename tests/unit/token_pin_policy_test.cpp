@@ -202,8 +202,11 @@ TEST(PolicyValues, RoundTripAndDefaults) {
   p.issuer_min_length = 6;
   p.issuer_max_length = 12;
   p.must_change = false;
+  p.protected_path = true;
   auto values = p.to_values();
-  EXPECT_EQ(values.size(), 13u);
+  EXPECT_EQ(values.size(), 14u);
+  EXPECT_EQ(values.at("protected_path"), 1);
+  EXPECT_FALSE(kDefaults.protected_path);
   EXPECT_EQ(values.at("max_user_tries"), 5);
   EXPECT_EQ(values.at("require_special"), 0);
   EXPECT_EQ(values.at("must_change"), 0);

@@ -12,6 +12,9 @@ if(TARGET ecert-pkcs11)
   if(MODULE_TESTS)
     ecert_unit_test(module_tests SOURCES ${MODULE_TESTS} LIBS ecert_module_fixture ecert_store OpenSSL::Crypto PkgConfig::SQLITE3)
     add_dependencies(module_tests ecert-pkcs11)
+    # The pinentry the protected authentication path tests talk to.
+    target_compile_definitions(module_tests PRIVATE
+      ECERT_TEST_PINENTRY="${PROJECT_SOURCE_DIR}/tests/pinentry/test-pinentry.py")
   endif()
   file(GLOB TOKEN_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/token_*_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/store_*_test.cpp)
   list(FILTER TOKEN_TESTS EXCLUDE REGEX "token_attribute_rules_")

@@ -31,7 +31,7 @@ void push_bn(OSSL_PARAM_BLD* bld, const char* name, const BIGNUM* bn) {
 std::shared_ptr<EVP_PKEY> pkey_from_params(const char* type, int selection, OSSL_PARAM_BLD* bld) {
   ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
   ossl_check(params != nullptr, "OSSL_PARAM_BLD_to_param", CKR_HOST_MEMORY);
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(started_libctx(), type, nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(started_libctx(), provider_key_type(type), nullptr));
   ossl_check(ctx != nullptr, "EVP_PKEY_CTX_new_from_name", CKR_HOST_MEMORY);
   ossl_check(EVP_PKEY_fromdata_init(ctx.get()) == 1, "EVP_PKEY_fromdata_init");
   EVP_PKEY* raw = nullptr;

@@ -5,7 +5,7 @@
 namespace ecert::crypto {
 
 PkeyPtr generate_pkey(const char* type, const std::function<void(EVP_PKEY_CTX*)>& configure) {
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(started_libctx(), type, nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(started_libctx(), provider_key_type(type), nullptr));
   ossl_check(ctx != nullptr, "EVP_PKEY_CTX_new_from_name", CKR_HOST_MEMORY);
   ossl_check(EVP_PKEY_keygen_init(ctx.get()) == 1, "EVP_PKEY_keygen_init");
   configure(ctx.get());

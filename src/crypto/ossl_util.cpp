@@ -1,6 +1,7 @@
 #include "crypto/ossl_util.h"
 
 #include <climits>
+#include <string_view>
 
 #include <openssl/err.h>
 
@@ -49,6 +50,12 @@ BignumPtr get_bn_param(const EVP_PKEY* pkey, const char* name) {
   BIGNUM* raw = nullptr;
   ossl_check(EVP_PKEY_get_bn_param(pkey, name, &raw) == 1, "EVP_PKEY_get_bn_param");
   return BignumPtr(raw);
+}
+
+const char* provider_key_type(const char* type) {
+  if (std::string_view(type) == "RSA") return "1.2.840.113549.1.1.1";  // rsaEncryption
+  if (std::string_view(type) == "EC") return "1.2.840.10045.2.1";      // id-ecPublicKey
+  return type;
 }
 
 }  // namespace ecert::crypto

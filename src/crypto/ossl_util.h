@@ -26,6 +26,14 @@ inline void ossl_check(bool ok, const char* why, CK_RV rv = CKR_FUNCTION_FAILED)
 // would fall back to its default context.
 OSSL_LIB_CTX* started_libctx();
 
+// The name to fetch a key type's key management by ("RSA" and "EC" given,
+// their OIDs returned). OpenSSL 3.0's EVP_PKEY_CTX_new_from_name() looks a
+// short name up among ENGINEs first: in a process that made an engine the
+// default for all methods (`openssl s_client -engine pkcs11`, curl
+// --engine), "RSA"/"EC" then resolve to that engine, outside our library
+// context, and every key build fails. The OID is a name only providers know.
+const char* provider_key_type(const char* type);
+
 MdCtxPtr new_md_ctx();
 
 // Big-endian unsigned bytes (leading zeros allowed) to a BIGNUM; `secret`

@@ -42,6 +42,7 @@ import unittest
 import pki
 from e2e_support import BIN, MODULE, OWNER_PIN, SO_PIN, TIMEOUT, Sandbox
 from marionette import Marionette, MarionetteError
+import tls_support
 
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 DEVICE = "e-Cert Token"          # the security device `browser install` adds
@@ -143,13 +144,7 @@ class Server:
         return accepted
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        tls_support.stop_process_group(self.proc)
 
 
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----\n.*?-----END CERTIFICATE-----", re.S)

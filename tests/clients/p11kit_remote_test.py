@@ -84,13 +84,7 @@ class P11KitServer:
         return text
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        tls_support.stop_process_group(self.proc)
 
 
 class P11KitRemoteTest(unittest.TestCase):

@@ -209,13 +209,7 @@ LogLevel INFO
         raise RuntimeError(f"sshd did not start:\n{self.read_log(0)}")
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        tls_support.stop_process_group(self.proc)
         self.proc = None
 
     def authorize(self, *pub_files):
@@ -363,13 +357,7 @@ class Agent:
             time.sleep(0.05)
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        tls_support.stop_process_group(self.proc)
 
     def __enter__(self):
         return self

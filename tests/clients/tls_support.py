@@ -76,6 +76,19 @@ def require_files(*paths):
 
 # --- processes -----------------------------------------------------------------
 
+
+def stop_process_group(proc):
+    """Ends a server started with start_new_session=True: SIGTERM to its
+    process group, SIGKILL after 5 s. None or an ended process is fine."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
 class User:
     """An account to run commands as (subprocess user=/group=)."""
 
@@ -328,13 +341,7 @@ class TlsServer:
             raise RuntimeError(f"s_server did not start: {' '.join(self.argv)}\n{f.read()}")
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process_group(self.proc)
         self.proc = None
 
     def __enter__(self):

@@ -8,31 +8,23 @@ std::optional<CK_ULONG> known(CK_ULONG value) {
   return value;
 }
 
-PinState user_state(const CK_TOKEN_INFO& info, const std::optional<TokenPolicy>& policy) {
-  PinState s;
-  s.initialized = info.flags & CKF_USER_PIN_INITIALIZED;
-  s.locked = info.flags & CKF_USER_PIN_LOCKED;
-  s.must_change = info.flags & CKF_USER_PIN_TO_BE_CHANGED;
-  s.count_low = info.flags & CKF_USER_PIN_COUNT_LOW;
-  s.final_try = info.flags & CKF_USER_PIN_FINAL_TRY;
-  if (policy) {
-    s.tries_left = policy->user_tries_left;
-    s.max_tries = policy->rules.max_user_tries;
-  }
-  return s;
-}
+// The user and SO PINs report the same facts in CK_TOKEN_INFO.flags, each
+// under flags of its own.
+struct PinFlags {
+  CK_FLAGS initialized, locked, must_change, count_low, final_try;
+};
+constexpr PinFlags kUserPinFlags{CKF_USER_PIN_INITIALIZED, CKF_USER_PIN_LOCKED, CKF_USER_PIN_TO_BE_CHANGED,
+                                 CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY};
+constexpr PinFlags kSoPinFlags{CKF_TOKEN_INITIALIZED, CKF_SO_PIN_LOCKED, CKF_SO_PIN_TO_BE_CHANGED, CKF_SO_PIN_COUNT_LOW,
+                               CKF_SO_PIN_FINAL_TRY};
 
-PinState so_state(const CK_TOKEN_INFO& info, const std::optional<TokenPolicy>& policy) {
+PinState pin_state(CK_FLAGS flags, const PinFlags& f) {
   PinState s;
-  s.initialized = info.flags & CKF_TOKEN_INITIALIZED;
-  s.locked = info.flags & CKF_SO_PIN_LOCKED;
-  s.must_change = info.flags & CKF_SO_PIN_TO_BE_CHANGED;
-  s.count_low = info.flags & CKF_SO_PIN_COUNT_LOW;
-  s.final_try = info.flags & CKF_SO_PIN_FINAL_TRY;
-  if (policy) {
-    s.tries_left = policy->so_tries_left;
-    s.max_tries = policy->rules.max_so_tries;
-  }
+  s.initialized = flags & f.initialized;
+  s.locked = flags & f.locked;
+  s.must_change = flags & f.must_change;
+  s.count_low = flags & f.count_low;
+  s.final_try = flags & f.final_try;
   return s;
 }
 
@@ -80,8 +72,14 @@ TokenSummary describe_token(const Module& module, CK_SLOT_ID slot) {
   t.login_required = info.flags & CKF_LOGIN_REQUIRED;
   t.protected_path = info.flags & CKF_PROTECTED_AUTHENTICATION_PATH;
   if (t.initialized) t.policy = read_policy(module, slot);
-  t.user = user_state(info, t.policy);
-  t.so = so_state(info, t.policy);
+  t.user = pin_state(info.flags, kUserPinFlags);
+  t.so = pin_state(info.flags, kSoPinFlags);
+  if (t.policy) {
+    t.user.tries_left = t.policy->user_tries_left;
+    t.user.max_tries = t.policy->rules.max_user_tries;
+    t.so.tries_left = t.policy->so_tries_left;
+    t.so.max_tries = t.policy->rules.max_so_tries;
+  }
   return t;
 }
 

@@ -20,14 +20,17 @@ struct PinFiles {
   std::optional<std::string> pin, new_pin, so_pin, envelope;
 };
 
-// Refuses before any password is typed when the token cannot take one.
-int refuse_if_locked(Context& c, const manager::TokenSummary& t, CK_USER_TYPE who) {
+// The token the command is about; nothing when the password of `who` is
+// locked, so that the command refuses before any password is typed (the
+// person has been told why).
+std::optional<manager::TokenSummary> token_unless_locked(Context& c, CK_USER_TYPE who) {
+  auto t = manager::describe_token(c.module(), c.token());
   const bool locked = who == CKU_SO ? t.so.locked : t.user.locked;
-  if (!locked) return kOk;
+  if (!locked) return t;
   c.say(who == CKU_SO ? tr("The administrator (SO) password is locked.")
                       : tr("The token is locked: too many wrong passwords were entered. The issuer can unblock it "
                            "(ecert-token unblock)."));
-  return kLocked;
+  return std::nullopt;
 }
 
 void add_change_pin(CLI::App& app, Context& c) {
@@ -38,11 +41,11 @@ void add_change_pin(CLI::App& app, Context& c) {
   cmd->add_option("--new-pin-file", files.new_pin, tr("read the new token password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
-      const CK_SLOT_ID slot = c.token();
-      const auto t = manager::describe_token(c.module(), slot);
-      if (int code = refuse_if_locked(c, t, CKU_USER); code != kOk) return code;
-      if (t.user.must_change) c.say(tr("The token still has its initial password: enter the 8-digit password from "
-                                       "the PIN envelope as the current password."));
+      const auto t = token_unless_locked(c, CKU_USER);
+      if (!t) return kLocked;
+      const CK_SLOT_ID slot = t->slot;
+      if (t->user.must_change) c.say(tr("The token still has its initial password: enter the 8-digit password from "
+                                        "the PIN envelope as the current password."));
       const SecureString old_pin =
           read_secret({"ECERT_TOKEN_PIN", files.pin}, tr("Current token password: "));
       const SecureString new_pin = ask_new_password(c, slot, {"ECERT_TOKEN_NEW_PIN", files.new_pin},
@@ -81,9 +84,9 @@ void add_unblock(CLI::App& app, Context& c) {
                 tr("the owner is present: set a temporary password and replace it at once with the owner's new one"));
   cmd->callback([&c] {
     c.action = [&c] {
-      const CK_SLOT_ID slot = c.token();
-      const auto t = manager::describe_token(c.module(), slot);
-      if (int code = refuse_if_locked(c, t, CKU_SO); code != kOk) return code;
+      const auto t = token_unless_locked(c, CKU_SO);
+      if (!t) return kLocked;
+      const CK_SLOT_ID slot = t->slot;
       c.entering_pin(CKU_SO);
       const SecureString so_pin = read_secret({"ECERT_TOKEN_SO_PIN", files.so_pin}, tr("Administrator (SO) password: "));
       std::optional<SecretFile> envelope_file;
@@ -125,9 +128,9 @@ void add_change_so_pin(CLI::App& app, Context& c) {
   cmd->add_option("--new-so-pin-file", files.new_pin, tr("read the new SO password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
-      const CK_SLOT_ID slot = c.token();
-      const auto t = manager::describe_token(c.module(), slot);
-      if (int code = refuse_if_locked(c, t, CKU_SO); code != kOk) return code;
+      const auto t = token_unless_locked(c, CKU_SO);
+      if (!t) return kLocked;
+      const CK_SLOT_ID slot = t->slot;
       c.entering_pin(CKU_SO);
       const SecureString old_pin =
           read_secret({"ECERT_TOKEN_SO_PIN", files.so_pin}, tr("Current administrator (SO) password: "));

@@ -8,6 +8,7 @@
 #include "cli/context.h"
 #include "cli/exit_codes.h"
 #include "cli/secrets.h"
+#include "cli/token_text.h"
 #include "manager/i18n.h"
 #include "manager/token_certificates.h"
 
@@ -83,7 +84,7 @@ Json entry_json(const std::vector<CertificateEntry>& all, const CertificateEntry
   j["id"] = manager::to_hex(e.id);
   j["category"] = e.category;
   j["trusted"] = e.trusted;
-  j["private_key_on_token"] = e.has_private_key ? Json(*e.has_private_key) : Json(nullptr);
+  j["private_key_on_token"] = optional_json(e.has_private_key);
   if (!e.details) {
     j["error"] = "not a readable X.509 certificate";
     return j;

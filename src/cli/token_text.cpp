@@ -66,8 +66,8 @@ Json pin_state_json(const manager::PinState& s) {
   j["must_change"] = s.must_change;
   j["count_low"] = s.count_low;
   j["final_try"] = s.final_try;
-  j["tries_left"] = s.tries_left ? Json(*s.tries_left) : Json(nullptr);
-  j["max_tries"] = s.max_tries ? Json(*s.max_tries) : Json(nullptr);
+  j["tries_left"] = optional_json(s.tries_left);
+  j["max_tries"] = optional_json(s.max_tries);
   return j;
 }
 
@@ -82,11 +82,10 @@ Json token_json(const manager::TokenSummary& t) {
   j["manufacturer"] = t.manufacturer;
   j["model"] = t.model;
   j["serial"] = t.serial;
-  auto optional = [](const std::optional<CK_ULONG>& v) { return v ? Json(*v) : Json(nullptr); };
-  j["free_public_memory"] = optional(t.free_public);
-  j["total_public_memory"] = optional(t.total_public);
-  j["free_private_memory"] = optional(t.free_private);
-  j["total_private_memory"] = optional(t.total_private);
+  j["free_public_memory"] = optional_json(t.free_public);
+  j["total_public_memory"] = optional_json(t.total_public);
+  j["free_private_memory"] = optional_json(t.free_private);
+  j["total_private_memory"] = optional_json(t.total_private);
   j["min_pin_length"] = t.min_pin;
   j["max_pin_length"] = t.max_pin;
   j["protected_authentication_path"] = t.protected_path;

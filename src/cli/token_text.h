@@ -2,6 +2,7 @@
 // JSON.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "cli/context.h"
@@ -15,6 +16,11 @@ std::string describe_pin_state(const manager::TokenSummary& token);
 // After a wrong password: how many tries are left, or that the token is now
 // locked.
 std::string describe_tries_after_failure(const manager::TokenSummary& token, CK_USER_TYPE who);
+// JSON null for a value that is not known, so that scripts find every key.
+template <typename T>
+Json optional_json(const std::optional<T>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
 Json pin_state_json(const manager::PinState& state);
 Json token_json(const manager::TokenSummary& token);
 

@@ -236,6 +236,23 @@ class Sandbox:
         """change-pin with both passwords from the environment."""
         return self.run(*extra, "change-pin", env={"ECERT_TOKEN_PIN": old, "ECERT_TOKEN_NEW_PIN": new})
 
+    def typed_change_pin(self, current, new_attempts, extra=(), env=None):
+        """change-pin in a pty: types `current`, then each new password (a
+        pair (new, confirmation) or a bare password whose confirmation is
+        not expected, because a rule refuses it first). Returns (rc, output)."""
+        s = self.spawn(*extra, "change-pin", env=env)
+        s.expect("Current token password: ")
+        s.type_secret(current)
+        for attempt in new_attempts:
+            s.expect("New token password: ")
+            if isinstance(attempt, tuple):
+                s.type_secret(attempt[0])
+                s.expect("Confirm password: ")
+                s.type_secret(attempt[1])
+            else:
+                s.type_secret(attempt)
+        return s.finish()
+
     def owner_token(self, label="e-Cert Token", owner_pin=OWNER_PIN):
         """An initialised token whose owner has set `owner_pin`."""
         envelope = self.init_token(label)

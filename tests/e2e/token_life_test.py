@@ -45,23 +45,6 @@ class TokenTestCase(SandboxTestCase):
     def user_pin(self, label):
         return self.box.info("--token", label)["user_pin"]
 
-    def typed_change_pin(self, label, current, new_attempts, env=None):
-        """change-pin in a pty: types `current`, then each new password (a
-        pair (new, confirmation) or a bare password whose confirmation is
-        not expected, because a rule refuses it first). Returns (rc, output)."""
-        s = self.box.spawn("--token", label, "change-pin", env=env)
-        s.expect("Current token password: ")
-        s.type_secret(current)
-        for attempt in new_attempts:
-            s.expect("New token password: ")
-            if isinstance(attempt, tuple):
-                s.type_secret(attempt[0])
-                s.expect("Confirm password: ")
-                s.type_secret(attempt[1])
-            else:
-                s.type_secret(attempt)
-        return s.finish()
-
 
 class InitTest(TokenTestCase):
 
@@ -177,7 +160,8 @@ class ChangePinTest(TokenTestCase):
 
     def test_first_change_typed_mismatch_asks_again_then_accepted(self):
         label, envelope = self.new_token("First")
-        rc, out = self.typed_change_pin(label, envelope, [(OWNER_PIN, OWNER_PIN + "x"), (OWNER_PIN, OWNER_PIN)])
+        rc, out = self.box.typed_change_pin(envelope, [(OWNER_PIN, OWNER_PIN + "x"), (OWNER_PIN, OWNER_PIN)],
+                                            extra=("--token", label))
         self.assertEqual(rc, 0, out)
         self.assertIn("enter the 8-digit password from the PIN envelope as the current password", out)
         self.assertIn("The two passwords are not the same.", out)
@@ -195,7 +179,7 @@ class ChangePinTest(TokenTestCase):
         for rule, (bad, message) in RULES.items():
             with self.subTest(rule=rule):
                 # A typed password is asked again up to three times.
-                rc, out = self.typed_change_pin(label, envelope, [bad, bad, bad])
+                rc, out = self.box.typed_change_pin(envelope, [bad, bad, bad], extra=("--token", label))
                 self.assertEqual(rc, e2e.POLICY, out)
                 self.assertEqual(out.count(message), 3, out)
                 self.assertIn("ecert-token: " + message, out)
@@ -206,7 +190,8 @@ class ChangePinTest(TokenTestCase):
                 r = self.box.change_pin(envelope, bad, extra=("--token", label))
                 self.assertExit(r, e2e.POLICY, message)
         # A refused password on the first try, then a good one, is accepted.
-        rc, out = self.typed_change_pin(label, envelope, [RULES["no digit"][0], (OWNER_PIN, OWNER_PIN)])
+        rc, out = self.box.typed_change_pin(envelope, [RULES["no digit"][0], (OWNER_PIN, OWNER_PIN)],
+                                            extra=("--token", label))
         self.assertEqual(rc, 0, out)
         self.assertIn(RULES["no digit"][1], out)
         self.assertEqual(self.user_pin(label)["tries_left"], 15)
@@ -220,7 +205,7 @@ class ChangePinTest(TokenTestCase):
 
     def test_reused_password_refused_without_counting_a_try(self):
         label = self._token_with_history()
-        rc, out = self.typed_change_pin(label, OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)])
+        rc, out = self.box.typed_change_pin(OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)], extra=("--token", label))
         self.assertEqual(rc, e2e.POLICY, out)
         pin = self.user_pin(label)
         self.assertEqual((pin["tries_left"], pin["count_low"]), (15, False))
@@ -233,14 +218,14 @@ class ChangePinTest(TokenTestCase):
         token's password rules." instead of the rule's own message
         (messages.cpp has it for PinProblem::reused but nothing reaches it)."""
         label = self._token_with_history()
-        rc, out = self.typed_change_pin(label, OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)])
+        rc, out = self.box.typed_change_pin(OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)], extra=("--token", label))
         self.assertEqual(rc, e2e.POLICY, out)
         self.assertIn(REUSED_TEXT, out)
 
     def test_wrong_current_password_says_the_tries_left(self):
         label, envelope = self.new_token("Wrong")
-        rc, out = self.typed_change_pin(label, "87654321" if envelope != "87654321" else "12345678",
-                                        [(OWNER_PIN, OWNER_PIN)])
+        rc, out = self.box.typed_change_pin("87654321" if envelope != "87654321" else "12345678",
+                                            [(OWNER_PIN, OWNER_PIN)], extra=("--token", label))
         self.assertEqual(rc, e2e.WRONG_PASSWORD, out)
         self.assertIn("ecert-token: The password is wrong. 14 tries left before the token is locked.", out)
         pin = self.user_pin(label)
@@ -349,7 +334,7 @@ class LockAndUnblockTest(TokenTestCase):
         r = self.box.run("--token", label, "certs", "--login", env={"ECERT_TOKEN_PIN": new_envelope})
         self.assertExit(r, e2e.MUST_CHANGE)
         self.assertExit(self.box.change_pin(OWNER_PIN, OWNER_PIN_2, extra=("--token", label)), e2e.WRONG_PASSWORD)
-        rc, out = self.typed_change_pin(label, new_envelope, [(OWNER_PIN_2, OWNER_PIN_2)])
+        rc, out = self.box.typed_change_pin(new_envelope, [(OWNER_PIN_2, OWNER_PIN_2)], extra=("--token", label))
         self.assertEqual(rc, 0, out)
         self.assertExit(self.box.run("--token", label, "certs", "--login", env={"ECERT_TOKEN_PIN": OWNER_PIN_2}), 0)
 

@@ -17,10 +17,11 @@ namespace ecert::token {
 
 // Every C_Login without a PIN takes at least this long, whatever it returns:
 // Firefox runs such a C_Login on a thread while its main thread opens a
-// "log in on the device" dialog, and when the call returns at once the
-// completion notice comes before the dialog listens and the page load hangs
-// (Firefox ESR 153, see /work/shared/reference/client-pitfalls.md).
-inline constexpr std::chrono::milliseconds kNoPinLoginMinimum{250};
+// "log in on the device" window that closes itself when the call returns;
+// when the call returns before the window is ready, it stays open and the
+// page never loads. 250 ms was measured too short in headless Firefox ESR 153
+// on a busy 2-core machine (docs/DESIGN.md, protected authentication path).
+inline constexpr std::chrono::milliseconds kNoPinLoginMinimum{1000};
 
 // Sleeps, when destroyed, until `duration` has passed since it was made. Make
 // it before any lock, so that the locks are released before it sleeps.

@@ -48,6 +48,10 @@ FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 DEVICE = "e-Cert Token"          # the security device `browser install` adds
 WRONG_PIN = "Wrong#Pass2024"     # meets the password rules: only the token refuses it
 PAGE_TIMEOUT = 30                # a visit must end (page or error page) within this
+# The window Firefox shows while a token with a protected authentication path
+# logs in by itself (PSM's ShowProtectedAuthPrompt).
+PROTECTED_AUTH_DIALOG = "chrome://pippki/content/protectedAuth.xhtml"
+TEST_PINENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pinentry", "test-pinentry.py")
 ARTIFACTS = os.environ.get("ECERT_ARTIFACTS") or os.path.join(tempfile.gettempdir(), "ecert-test-artifacts")
 
 _missing = [n for n in ("openssl", "certutil", "modutil") if shutil.which(n) is None]
@@ -252,6 +256,33 @@ class User:
     def pin_state(self):
         return self.cli("--json", "info").json()["user_pin"]
 
+    def set_protected_path(self):
+        """The issuer turns the token's protected authentication path on
+        (`policy set --protected-path yes`): C_Login with no PIN then asks
+        through pinentry, here tests/pinentry/test-pinentry.py, whose
+        answers and log are files in the sandbox (pinentry_env())."""
+        self.cli("policy", "set", "--protected-path", "yes", env={"ECERT_TOKEN_SO_PIN": SO_PIN})
+        if not self.cli("--json", "policy", "show").json()["protected_path"]:
+            raise AssertionError("policy set --protected-path yes did not turn it on")
+
+    def pinentry_env(self, answers):
+        """Environment for a program using the token: the test pinentry,
+        answering `answers` in turn (then Cancel)."""
+        self.pinentry_log = self.box.path("pinentry.log")
+        answers_file = self.box.path("pinentry-answers")
+        with open(answers_file, "w", encoding="utf-8") as f:
+            f.write("".join(a + "\n" for a in answers))
+        return {"ECERT_PINENTRY": TEST_PINENTRY, "ECERT_TEST_PINENTRY_ANSWERS": answers_file,
+                "ECERT_TEST_PINENTRY_LOG": self.pinentry_log}
+
+    def pinentry_getpins(self):
+        """The GETPIN results the test pinentry logged: "pin", "cancel", ..."""
+        try:
+            with open(self.pinentry_log, encoding="utf-8") as f:
+                return [line.split(" -> ", 1)[1] for line in f.read().splitlines() if line.startswith("GETPIN -> ")]
+        except FileNotFoundError:
+            return []
+
     def browser_install(self):
         r = self.cli("browser", "install")
         if f'the security device "{DEVICE}" is loaded' not in r.out:
@@ -283,6 +314,7 @@ class Visit:
     def __init__(self, url):
         self.url = url
         self.dialogs = []      # [(text, answer)], answer a password or None (cancelled)
+        self.device_dialogs = []  # texts of "authenticate on the device" windows (protected path)
         self.document = None
         self.title = None
         self.page = ""
@@ -298,7 +330,8 @@ class Visit:
         dialogs = [(t, "cancelled" if a is None else "answered") for t, a in self.dialogs]
         when = f"{self.seconds:.1f} s" if self.seconds is not None else "?"
         return (f"visit {self.url}: ended={self.ended} after {when}, document={self.document}, "
-                f"title={self.title!r}, error code={self.error_code}, dialogs={dialogs}\n--- page (start)\n{self.page[:1500]}")
+                f"title={self.title!r}, error code={self.error_code}, dialogs={dialogs}, "
+                f"device dialogs={self.device_dialogs}\n--- page (start)\n{self.page[:1500]}")
 
 
 _BROWSER_STATE = """
@@ -326,8 +359,8 @@ _ANSWER_DIALOG = """
 const [password] = arguments;
 if (document.readyState != 'complete') return null;
 const uri = document.documentURI;
-if (uri != 'chrome://global/content/commonDialog.xhtml')
-  return {type: null, uri, text: document.title};  // not a prompt: leave it alone
+if (uri != 'chrome://global/content/commonDialog.xhtml')  // not a prompt: leave it alone
+  return {type: null, uri, text: document.documentElement.textContent.replace(/\s+/g, ' ').trim()};
 const dialog = document.getElementById('commonDialog');
 const field = document.getElementById('password1Textbox');
 if (!dialog || !field || !window.args) return null;
@@ -353,7 +386,7 @@ class Firefox:
     """firefox-esr --headless --marionette --remote-allow-system-access with
     the user's profile, HOME and token directory, driven over Marionette."""
 
-    def __init__(self, user, name):
+    def __init__(self, user, name, env=None):
         self.user = user
         self.name = name
         self.port = free_port()
@@ -364,8 +397,8 @@ class Firefox:
         # NSS's own PKCS #11 logger (debug_module.c) around our module: every
         # call with its arguments (PIN pointers, not PINs) and its result;
         # "sync": written at once, so the test can read it while Firefox runs.
-        env = user.box.environment({"NSS_DEBUG_PKCS11_MODULE": DEVICE, "NSPR_LOG_MODULES": "sync,nss_mod_log:4",
-                                    "NSPR_LOG_FILE": self.module_log})
+        env = user.box.environment({"NSS_DEBUG_PKCS11_MODULE": DEVICE, "NSPR_LOG_MODULES": "timestamp,sync,nss_mod_log:4",
+                                    "NSPR_LOG_FILE": self.module_log, **(env or {})})
         env.pop("ECERT_TOKEN_MODULE", None)  # Firefox knows the module only from its profile
         env["MOZ_CRASHREPORTER_DISABLE"] = "1"
         with open(self.log, "wb") as log:
@@ -408,7 +441,7 @@ class Firefox:
             handles = self.m.command("WebDriver:GetWindowHandles")
             others = [h for h in handles if h != self.main_window]
             if others:
-                self._answer(others[0], answers.pop(0) if answers else None, visit, deadline)
+                self._answer(others[0], answers, visit, deadline)
                 continue
             try:
                 state = self.m.execute_script(_BROWSER_STATE)
@@ -441,10 +474,16 @@ class Firefox:
                 self.m.set_context("chrome")
         return visit
 
-    def _answer(self, handle, answer, visit, deadline):
-        """Answers the dialog in chrome window `handle`. Switching to that
-        window also clears Marionette's note of a dialog over the browser
-        window, so it is done again until the dialog has loaded."""
+    def _answer(self, handle, answers, visit, deadline):
+        """Answers the dialog in chrome window `handle`: a password prompt
+        gets the first of `answers` (taken from the list; Cancel when none
+        is left); Firefox's "authenticate on the device" window (a token
+        with a protected authentication path) is only noted: it closes by
+        itself when C_Login returns. Switching to the window also clears
+        Marionette's note of a dialog over the browser window, so it is
+        done again until the dialog has loaded."""
+        answer = answers[0] if answers else None
+        device_dialog = False
         try:
             while time.monotonic() < deadline:
                 try:
@@ -457,21 +496,48 @@ class Firefox:
                         raise
                     result = None
                 if result is not None:
+                    if result["uri"] == PROTECTED_AUTH_DIALOG:
+                        visit.device_dialogs.append(result["text"])
+                        device_dialog = True
+                        break
                     if result["type"] != "promptPassword":
                         raise AssertionError(f"Firefox showed another window than its password prompt: {result}")
                     visit.dialogs.append((result["text"], answer))
+                    if answers:
+                        answers.pop(0)
                     break
                 time.sleep(0.1)
         finally:
-            self.m.command("WebDriver:SwitchToWindow", {"handle": self.main_window, "focus": True})
+            # Firefox does not give the focus back to the browser window
+            # while its (modal) device window is open: wait for that to close.
+            if device_dialog:
+                self._wait_closed(handle, deadline)
+            self._back_to_main_window()
         # Wait for the dialog window to close before looking again.
+        self._wait_closed(handle, deadline)
+
+    def _back_to_main_window(self):
+        # While a dialog window is being destroyed Marionette may, for a
+        # moment, fail to find the browser window too (seen once in 20 runs).
+        for _ in range(20):
+            try:
+                self.m.command("WebDriver:SwitchToWindow", {"handle": self.main_window, "focus": True})
+                return
+            except MarionetteError as e:
+                if e.error != "no such window":
+                    raise
+                time.sleep(0.1)
+        self.m.command("WebDriver:SwitchToWindow", {"handle": self.main_window, "focus": True})
+
+    def _wait_closed(self, handle, deadline):
         while time.monotonic() < deadline and handle in self.m.command("WebDriver:GetWindowHandles"):
             time.sleep(0.05)
 
     def pkcs11_calls(self):
-        """[(function, rv)] of the module's calls so far, from NSS's log
-        (lines "THREAD[ADDR]: C_Login", "THREAD[ADDR]:   rv = CKR_OK"; the
-        threads' lines may interleave)."""
+        """[(function, rv, arguments)] of the module's calls so far, from
+        NSS's log (lines "TIME UTC - THREAD[ADDR]: C_Login", "...:   pPin =
+        0x0", "...:   rv = CKR_OK"; the threads' lines may interleave).
+        arguments: {name: value as logged}."""
         calls, current = [], {}
         try:
             with open(self.module_log, encoding="utf-8", errors="replace") as f:
@@ -479,19 +545,29 @@ class Firefox:
         except FileNotFoundError:
             return calls
         for line in text.splitlines():
+            line = line.partition(" UTC - ")[2] or line  # NSPR_LOG_MODULES=timestamp
             thread, sep, rest = line.partition("]: ")
             if not sep:
                 continue
             if rest.startswith("C_"):
                 current[thread] = len(calls)
-                calls.append([rest.split()[0], None])
+                calls.append((rest.split()[0], [None], {}))
             elif rest.startswith("  rv = ") and thread in current:
-                calls[current.pop(thread)][1] = rest[len("  rv = "):].strip()
-        return [tuple(c) for c in calls]
+                calls[current.pop(thread)][1][0] = rest[len("  rv = "):].strip()
+            elif rest.startswith("  ") and " = " in rest and thread in current:
+                name, _, value = rest.strip().partition(" = ")
+                calls[current[thread]][2][name] = value
+        return [(fn, rv[0], args) for fn, rv, args in calls]
 
     def logins(self):
         """The results of the module's C_Login calls so far."""
-        return [rv for fn, rv in self.pkcs11_calls() if fn == "C_Login"]
+        return [rv for fn, rv, _ in self.pkcs11_calls() if fn == "C_Login"]
+
+    def logins_without_pin(self):
+        """Whether each C_Login so far had no PIN (pPin NULL: the token's
+        protected authentication path)."""
+        return [args.get("pPin") in ("0x0", "(nil)", "0x00000000") for fn, _, args in self.pkcs11_calls()
+                if fn == "C_Login"]
 
     def token_logged_in(self):
         """Whether NSS believes the token is logged in (nsIPK11Token)."""
@@ -581,16 +657,16 @@ class FirefoxTestCase(unittest.TestCase):
             self.firefox.kill()
         self.user.cleanup()
 
-    def start_firefox(self):
+    def start_firefox(self, env=None):
         """Firefox with the profile as `browser install` left it (plus the
         test CA and user.js)."""
         self.user.trust_ca(PKI)
-        self.firefox = Firefox(self.user, self.id().rsplit(".", 1)[-1])
+        self.firefox = Firefox(self.user, self.id().rsplit(".", 1)[-1], env)
         return self.firefox
 
     def detail(self, visit, since=None):
         all_calls = self.firefox.pkcs11_calls()
-        calls = ", ".join(f"{fn}={rv}" for fn, rv in all_calls if fn in ("C_Login", "C_Logout"))
+        calls = ", ".join(f"{fn}={rv}" for fn, rv, _ in all_calls if fn in ("C_Login", "C_Logout"))
         text = (f"{visit}\n--- module calls that NSS logged: {len(all_calls)}; C_Login/C_Logout: {calls or 'none'}"
                 f"\n--- Firefox log\n{self.firefox.log_text()}")
         if since is not None:
@@ -604,14 +680,16 @@ class FirefoxTestCase(unittest.TestCase):
         for text, _ in visit.dialogs:
             self.assertIn(f"({DEVICE})", text, "the password dialog names the token")
 
-    def assertRefused(self, answers, screenshot):
+    def assertRefused(self, answers, screenshot, env=None, password_dialog=True):
         """Visits the client-auth site answering the dialogs with `answers`
         (then Cancel): Firefox shows its error page within PAGE_TIMEOUT,
         the server accepted no client certificate, the token lost exactly
         one try per wrong password typed (whatever Firefox asked), and
-        Firefox quits cleanly. Returns (visit, C_Login results, pin state)."""
+        Firefox quits cleanly; with password_dialog=False Firefox must not
+        have asked (the token asks itself). Returns (visit, C_Login
+        results, pin state)."""
         before = self.user.pin_state()
-        firefox = self.start_firefox()
+        firefox = self.start_firefox(env)
         since = SERVER.mark()
         visit = firefox.visit(SERVER.url, answers)
         detail = self.detail(visit, since)
@@ -621,7 +699,10 @@ class FirefoxTestCase(unittest.TestCase):
         self.assertEqual(visit.error_code, "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT", detail)
         self.assertIn("Secure Connection Failed", visit.page, detail)
         self.assertIsNone(page_client_certificate(visit.page), detail)
-        self.assertTrue(visit.dialogs, f"Firefox did not ask for the token password:\n{detail}")
+        if password_dialog:
+            self.assertTrue(visit.dialogs, f"Firefox did not ask for the token password:\n{detail}")
+        else:
+            self.assertPasswordDialogs(visit, 0)
         firefox.screenshot(screenshot)
         self.assertEqual(SERVER.accepted(since), [], f"the server accepted a client certificate:\n{detail}")
         self.assertIs(firefox.token_logged_in(), False, detail)
@@ -646,7 +727,7 @@ class LoginTest(FirefoxTestCase):
         self.assertTrue(plain.ended and not plain.error_page, self.detail(plain))
         self.assertIn("Protocol  : TLSv1.3", plain.page, self.detail(plain))
         self.assertPasswordDialogs(plain, 0)
-        calls = [fn for fn, _ in firefox.pkcs11_calls()]
+        calls = [fn for fn, _, _ in firefox.pkcs11_calls()]
         self.assertIn("C_GetTokenInfo", calls, "NSS's log of the module is empty: was the module loaded?")
         self.assertNotIn("C_Login", calls, "a C_Login for a site without client authentication")
         self.assertIs(firefox.token_logged_in(), False)
@@ -708,6 +789,51 @@ class FailureTest(FirefoxTestCase):
         visit, logins, after = self.assertRefused([envelope_pin], "firefox-envelope-pin.png")
         self.assertTrue(logins and set(logins) == {"CKR_PIN_EXPIRED"}, self.detail(visit))
         self.assertTrue(after["must_change"], after)
+
+
+class ProtectedPathTest(FirefoxTestCase):
+    """The token's protected authentication path on: Firefox shows no
+    password dialog of its own; it calls C_Login with no PIN (from a thread,
+    with its "authenticate on the device" window open) and the token asks
+    through pinentry."""
+
+    def test_login_through_pinentry(self):
+        self.user.make_token(PKI)
+        self.user.set_protected_path()
+        self.user.browser_install()
+        # The person types a wrong password into the token's dialog, then
+        # the right one when it asks again.
+        firefox = self.start_firefox(self.user.pinentry_env([WRONG_PIN, OWNER_PIN]))
+        since = SERVER.mark()
+        visit = firefox.visit(SERVER.url)
+        detail = self.detail(visit, since)
+        self.assertTrue(visit.ended, f"Firefox did not finish loading within {PAGE_TIMEOUT} s:\n{detail}")
+        self.assertFalse(visit.error_page, detail)
+        self.assertPasswordDialogs(visit, 0)
+        self.assertEqual(self.user.pinentry_getpins(), ["pin", "pin"], detail)
+        self.assertEqual(firefox.logins(), ["CKR_PIN_INCORRECT", "CKR_OK"], detail)
+        self.assertEqual(firefox.logins_without_pin(), [True, True], detail)
+        self.assertEqual(page_client_certificate(visit.page), read_pem(PKI["rsa"]["cert"]), detail)
+        self.assertEqual(set(SERVER.accepted(since)), {PKI["rsa"]["subject"]}, detail)
+        firefox.screenshot("firefox-protected-path-login.png")
+        # A right password after a wrong one: the count is full again.
+        state = self.user.pin_state()
+        self.assertEqual(state["tries_left"], state["max_tries"], state)
+        self.assertEqual(firefox.quit(), 0, f"Firefox's exit code:\n{firefox.log_text()}")
+
+    def test_locked_token(self):
+        self.user.make_token(PKI)
+        self.user.set_protected_path()
+        self.user.lock_token()
+        self.user.browser_install()
+        env = self.user.pinentry_env([OWNER_PIN])
+        visit, logins, after = self.assertRefused([], "firefox-protected-path-locked.png", env=env,
+                                                  password_dialog=False)
+        # The token refuses before it asks: pinentry never ran.
+        self.assertEqual(self.user.pinentry_getpins(), [], self.detail(visit))
+        self.assertTrue(logins and set(logins) == {"CKR_PIN_LOCKED"}, self.detail(visit))
+        self.assertTrue(all(self.firefox.logins_without_pin()), self.detail(visit))
+        self.assertTrue(after["locked"], after)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ packages=(
   # of the protected authentication path
   firefox-esr libengine-pkcs11-openssl curl openssh-server openssh-client
   libassuan-dev pinentry-curses
+  # Chromium in a window on a virtual display, driven by chromedriver; its
+  # unlock window is answered from the keyboard (xdotool), the screen
+  # captured with xwd
+  chromium chromium-driver python3-selenium xvfb xdotool x11-apps
 )
 missing=()
 for p in "${packages[@]}"; do

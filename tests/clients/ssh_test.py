@@ -27,10 +27,12 @@ an IdentityFile names it (sshconnect2.c pubkey_prepare), so this both
 chooses the key and checks that the token's key is the one in the PEM file.
 
 ssh-agent accepts PKCS#11 modules only below the paths of its -P allowlist
-(default /usr/lib*/*,/usr/local/lib*/*). The test does not write to /usr:
-it copies the built module to <sandbox>/agent-lib/ and starts its own
-`ssh-agent -D -a <socket> -P '<sandbox>/agent-lib/*'` (see
-docs/CLIENTS.md, SSH).
+(default /usr/lib*/*,/usr/local/lib*/*), where a package installs the module.
+As root (CI) the test installs the built module there, in a directory of its
+own under /usr/local/lib that it removes afterwards, and starts
+`ssh-agent -D -a <socket>` with the default allowlist, as a user has it.
+Without root it copies the module to <sandbox>/agent-lib/ and allows that
+with -P '<sandbox>/agent-lib/*' (see docs/CLIENTS.md, SSH).
 """
 
 import os
@@ -41,6 +43,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 from io import StringIO
@@ -333,20 +336,31 @@ class SshTestCase(unittest.TestCase):
         return before, after
 
 
+SYSTEM_LIB = "/usr/local/lib"  # in ssh-agent's default allowlist
+
+
 class Agent:
-    """ssh-agent -D with a socket in the sandbox and the module copied to
-    <sandbox>/agent-lib/, the one directory its -P allowlist accepts."""
+    """ssh-agent -D with a socket in the sandbox. As root: the module
+    installed in a directory of its own under /usr/local/lib (removed by
+    stop()) and the default allowlist; else the module copied to
+    <sandbox>/agent-lib/ and -P allowing just that."""
 
     def __init__(self, box, env):
         self.box = box
-        lib = box.path("agent-lib")
-        os.makedirs(lib, exist_ok=True)
-        self.module = os.path.join(lib, os.path.basename(MODULE))
+        argv = ["ssh-agent", "-D"]
+        if os.geteuid() == 0 and os.access(SYSTEM_LIB, os.W_OK):
+            self.lib = tempfile.mkdtemp(prefix="ecert-token-test-", dir=SYSTEM_LIB)
+            os.chmod(self.lib, 0o755)
+        else:
+            self.lib = box.path("agent-lib")
+            os.makedirs(self.lib, exist_ok=True)
+            argv += ["-P", f"{self.lib}/*"]
+        self.module = os.path.join(self.lib, os.path.basename(MODULE))
         shutil.copy2(MODULE, self.module)
         self.socket = box.path(f"agent-{time.monotonic_ns()}.sock")
         self.log = box.path("ssh-agent.log")
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(["ssh-agent", "-D", "-a", self.socket, "-P", f"{lib}/*"], env=env,
+            self.proc = subprocess.Popen([*argv, "-a", self.socket], env=env,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + 10
         while not os.path.exists(self.socket):
@@ -358,6 +372,8 @@ class Agent:
 
     def stop(self):
         tls_support.stop_process_group(self.proc)
+        if self.lib.startswith(SYSTEM_LIB + "/"):
+            shutil.rmtree(self.lib, ignore_errors=True)
 
     def __enter__(self):
         return self

@@ -151,12 +151,18 @@ int show(Context& c, const std::vector<BrowserTarget>& targets) {
                  {"state", state_name(t.state)},
                  {"registered_library", t.registered_library.string()},
                  {"in_use", t.in_use},
+                 {"ignored_as_root", t.ignored_as_root},
                  {"action", action_name(t.action)},
                  {"detail", t.detail}});
     text += target_title(t) + "\n    " + t.path.string() + "\n    " + state_text(t);
     if (const std::string a = action_text(t); !a.empty()) text += " (" + a + ")";
     text += "\n";
     if (const std::string p = problem_text(t); !p.empty()) text += "    " + p + "\n";
+    if (t.ignored_as_root)
+      text += std::string("    ") +
+              tr("p11-kit does not read this file for root: programs run as root do not find the token through "
+                 "p11-kit.") +
+              "\n";
     if (!t.detail.empty() && c.options.verbose) text += "    " + t.detail + "\n";
     if (t.action == BrowserTarget::Action::refused && code == kOk) code = kBrowserRunning;
     if (t.action == BrowserTarget::Action::failed) code = kFailed;

@@ -165,7 +165,9 @@ BrowserTarget chromium_target(const Request& request) {
 }
 
 BrowserTarget p11kit_target(const Request& request, const std::vector<std::string>& disabled_in) {
-  BrowserTarget t{.kind = Kind::p11kit_file, .path = p11kit_module_file_path(request.env.config_home)};
+  BrowserTarget t{.kind = Kind::p11kit_file,
+                  .path = p11kit_module_file_path(request.env.config_home),
+                  .ignored_as_root = request.env.root};
   std::optional<std::string> text;
   try {
     text = read_p11kit_module_file(t.path);
@@ -242,6 +244,7 @@ BrowserEnvironment BrowserEnvironment::from_process() {
   env.home = (home != nullptr && *home != '\0') ? std::filesystem::path(home) : home_from_passwd();
   const char* config = std::getenv("XDG_CONFIG_HOME");
   env.config_home = (config != nullptr && *config == '/') ? std::filesystem::path(config) : env.home / ".config";
+  env.root = ::geteuid() == 0;
   return env;
 }
 

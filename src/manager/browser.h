@@ -52,6 +52,7 @@ struct BrowserEnvironment {
   std::filesystem::path config_home;  // $XDG_CONFIG_HOME, or home/.config
   std::string modutil = "modutil";    // looked up in PATH unless a path
   std::string certutil = "certutil";
+  bool root = false;  // the user is root, whose user files p11-kit does not read
 
   // From $HOME (else the password database) and $XDG_CONFIG_HOME (used only
   // when absolute, as the XDG spec says).
@@ -103,6 +104,10 @@ struct BrowserTarget {
   State state = State::not_registered;
   std::filesystem::path registered_library;  // for registered and registered_other_path
   bool in_use = false;                       // Firefox profiles only
+  // p11kit_file only: p11-kit reads no module file of root's (p11-kit
+  // 0.24.1: `p11-kit list-modules` as root leaves it out, as another user
+  // lists it), so programs run as root do not find the token through it.
+  bool ignored_as_root = false;
   Action action = Action::none;
   Problem problem = Problem::none;
   std::string detail;

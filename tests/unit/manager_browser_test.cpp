@@ -197,6 +197,30 @@ TEST_F(BrowserTest, ReadsRelativeAndAbsoluteProfilesInFileOrder) {
   EXPECT_EQ(profiles[1].directory, absolute_profile_);
 }
 
+// Whether p11-kit reads the user's module file is p11-kit's rule, not ours:
+// the flag must say what `p11-kit list-modules` (as this user, with this
+// HOME) does, and only the p11-kit file gets it.
+TEST_F(BrowserTest, P11KitFileIsFlaggedWhenP11KitIgnoresItForRoot) {
+  env_.root = ::geteuid() == 0;
+  auto installed = browser_install(env_, module_);
+  const BrowserTarget* file = find(installed, Kind::p11kit_file, p11kit_file());
+  ASSERT_NE(file, nullptr);
+  ASSERT_EQ(file->state, State::registered);
+  for (const auto& t : installed) {
+    if (&t == file) continue;
+    EXPECT_FALSE(t.ignored_as_root) << t.path;
+  }
+  const std::string listed =
+      run_program({"p11-kit", "list-modules"},
+                  {{"HOME", env_.home.string()}, {"XDG_CONFIG_HOME", env_.config_home.string()}})
+          .out;
+  const bool p11kit_reads_it = listed.find(module_.string()) != std::string::npos;
+  EXPECT_EQ(file->ignored_as_root, !p11kit_reads_it) << listed;
+
+  env_.root = !env_.root;  // the flag follows the environment, not the process
+  EXPECT_EQ(find(browser_status(env_, module_), Kind::p11kit_file, p11kit_file())->ignored_as_root, env_.root);
+}
+
 TEST_F(BrowserTest, InstallRegistersEverywhereThenRemoveLeavesNothing) {
   auto installed = browser_install(env_, module_);
   ASSERT_EQ(installed.size(), 4u);  // two profiles, ~/.pki/nssdb, the p11-kit file

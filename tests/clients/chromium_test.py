@@ -48,7 +48,6 @@ CHROMEDRIVER = shutil.which("chromedriver")
 POLICY_DIR = "/etc/chromium/policies/managed"
 UNLOCK_WINDOW = "Unlock Security Device"   # Chromium's own PIN window (en-US)
 PAGE_TIMEOUT = 30
-TEST_PINENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pinentry", "test-pinentry.py")
 ARTIFACTS = os.environ.get("ECERT_ARTIFACTS") or os.path.join(tempfile.gettempdir(), "ecert-test-artifacts")
 LABEL = "e-Cert Token"
 
@@ -171,8 +170,7 @@ class Person:
 
     def __init__(self, name, p):
         self.box = Sandbox(prefix=f"ecert-chromium-{name}-")
-        self.pinentry_log = self.box.path("pinentry.log")
-        self.answers = self.box.path("pinentry-answers")
+        self.pinentry = tls_support.TestPinentry(self.box)
         tls_support.make_token(self.box, p, LABEL, names=("rsa",))
         self.cli("policy", "set", "--protected-path", "yes", env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         r = self.cli("browser", "install")
@@ -190,17 +188,6 @@ class Person:
     def pin_state(self):
         return tls_support.pin_state(self.box, LABEL)
 
-    def pinentry_answers(self, *answers):
-        with open(self.answers, "w", encoding="utf-8") as f:
-            f.write("".join(a + "\n" for a in answers))
-
-    def pinentry_getpins(self):
-        try:
-            with open(self.pinentry_log, encoding="utf-8") as f:
-                return [line.split(" -> ", 1)[1] for line in f.read().splitlines() if line.startswith("GETPIN -> ")]
-        except FileNotFoundError:
-            return []
-
     def cleanup(self):
         if os.environ.get("ECERT_KEEP_SANDBOX"):
             print(f"sandbox kept: {self.box.root}", file=sys.stderr)
@@ -216,9 +203,7 @@ class Chromium:
 
     def __init__(self, person, screen):
         env = person.box.environment({
-            "DISPLAY": screen.display, "LANG": "C.UTF-8", "LANGUAGE": "en",
-            "ECERT_PINENTRY": TEST_PINENTRY, "ECERT_TEST_PINENTRY_ANSWERS": person.answers,
-            "ECERT_TEST_PINENTRY_LOG": person.pinentry_log})
+            "DISPLAY": screen.display, "LANG": "C.UTF-8", "LANGUAGE": "en", **person.pinentry.env()})
         env.pop("ECERT_TOKEN_MODULE", None)  # Chromium knows the module only from ~/.pki/nssdb
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
@@ -320,13 +305,13 @@ class ChromiumTest(unittest.TestCase):
                   f"(unlock windows answered: {answered}, page: {shown})")
 
     def test_login_through_pinentry(self):
-        self.person.pinentry_answers(OWNER_PIN)
+        self.person.pinentry.answers(OWNER_PIN)
         since = SERVER.mark()
         url, text, seconds, answered = self.visit(WRONG_PIN)
         seen = SERVER.attempt(since)
         detail = f"after {seconds:.1f} s, unlock windows {answered}\n--- page\n{text[-3000:]}\n{seen}"
         self.assertEqual(answered, 1, detail)
-        self.assertEqual(self.person.pinentry_getpins(), ["pin"], detail)
+        self.assertEqual(self.person.pinentry.getpins(), ["pin"], detail)
         self.assertEqual(tls_support.page_protocol(text), "TLSv1.3", detail)
         self.assertEqual(tls_support.page_client_certificate(text), tls_support.read_pem(PKI["rsa"]["cert"]), detail)
         self.assertEqual(seen.accepted, [PKI["rsa"]["subject"]], detail)
@@ -337,7 +322,7 @@ class ChromiumTest(unittest.TestCase):
 
     def test_locked_token(self):
         tls_support.lock_token(self.person.box, LABEL)
-        self.person.pinentry_answers(OWNER_PIN)
+        self.person.pinentry.answers(OWNER_PIN)
         since = SERVER.mark()
         url, text, seconds, answered = self.visit(OWNER_PIN)
         seen = SERVER.attempt(since)
@@ -348,7 +333,7 @@ class ChromiumTest(unittest.TestCase):
         self.assertRegex(text, r"\bERR_[A-Z_]+\b", detail)
         self.assertEqual(seen.accepted, [], detail)
         # The token refuses before it asks: pinentry never ran.
-        self.assertEqual(self.person.pinentry_getpins(), [], detail)
+        self.assertEqual(self.person.pinentry.getpins(), [], detail)
         save_artifact("chromium-locked-token.png", self.chromium.driver.get_screenshot_as_png())
         state = self.person.pin_state()
         self.assertTrue(state["locked"], state)

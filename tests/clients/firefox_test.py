@@ -51,7 +51,6 @@ PAGE_TIMEOUT = 30                # a visit must end (page or error page) within 
 # The window Firefox shows while a token with a protected authentication path
 # logs in by itself (PSM's ShowProtectedAuthPrompt).
 PROTECTED_AUTH_DIALOG = "chrome://pippki/content/protectedAuth.xhtml"
-TEST_PINENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pinentry", "test-pinentry.py")
 ARTIFACTS = os.environ.get("ECERT_ARTIFACTS") or os.path.join(tempfile.gettempdir(), "ecert-test-artifacts")
 
 _missing = [n for n in ("openssl", "certutil", "modutil") if shutil.which(n) is None]
@@ -213,6 +212,7 @@ class User:
         self.box = Sandbox(prefix=f"ecert-firefox-{name}-")
         self.profile = os.path.join(self.box.home, ".mozilla", "firefox", "ecert.default-release")
         os.makedirs(self.profile, mode=0o700)
+        self.pinentry = tls_support.TestPinentry(self.box)
         with open(os.path.join(os.path.dirname(self.profile), "profiles.ini"), "w") as f:
             f.write(PROFILES_INI)
 
@@ -259,29 +259,11 @@ class User:
     def set_protected_path(self):
         """The issuer turns the token's protected authentication path on
         (`policy set --protected-path yes`): C_Login with no PIN then asks
-        through pinentry, here tests/pinentry/test-pinentry.py, whose
-        answers and log are files in the sandbox (pinentry_env())."""
+        through pinentry, here tests/pinentry/test-pinentry.py
+        (self.pinentry)."""
         self.cli("policy", "set", "--protected-path", "yes", env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         if not self.cli("--json", "policy", "show").json()["protected_path"]:
             raise AssertionError("policy set --protected-path yes did not turn it on")
-
-    def pinentry_env(self, answers):
-        """Environment for a program using the token: the test pinentry,
-        answering `answers` in turn (then Cancel)."""
-        self.pinentry_log = self.box.path("pinentry.log")
-        answers_file = self.box.path("pinentry-answers")
-        with open(answers_file, "w", encoding="utf-8") as f:
-            f.write("".join(a + "\n" for a in answers))
-        return {"ECERT_PINENTRY": TEST_PINENTRY, "ECERT_TEST_PINENTRY_ANSWERS": answers_file,
-                "ECERT_TEST_PINENTRY_LOG": self.pinentry_log}
-
-    def pinentry_getpins(self):
-        """The GETPIN results the test pinentry logged: "pin", "cancel", ..."""
-        try:
-            with open(self.pinentry_log, encoding="utf-8") as f:
-                return [line.split(" -> ", 1)[1] for line in f.read().splitlines() if line.startswith("GETPIN -> ")]
-        except FileNotFoundError:
-            return []
 
     def browser_install(self):
         r = self.cli("browser", "install")
@@ -803,14 +785,15 @@ class ProtectedPathTest(FirefoxTestCase):
         self.user.browser_install()
         # The person types a wrong password into the token's dialog, then
         # the right one when it asks again.
-        firefox = self.start_firefox(self.user.pinentry_env([WRONG_PIN, OWNER_PIN]))
+        self.user.pinentry.answers(WRONG_PIN, OWNER_PIN)
+        firefox = self.start_firefox(self.user.pinentry.env())
         since = SERVER.mark()
         visit = firefox.visit(SERVER.url)
         detail = self.detail(visit, since)
         self.assertTrue(visit.ended, f"Firefox did not finish loading within {PAGE_TIMEOUT} s:\n{detail}")
         self.assertFalse(visit.error_page, detail)
         self.assertPasswordDialogs(visit, 0)
-        self.assertEqual(self.user.pinentry_getpins(), ["pin", "pin"], detail)
+        self.assertEqual(self.user.pinentry.getpins(), ["pin", "pin"], detail)
         self.assertEqual(firefox.logins(), ["CKR_PIN_INCORRECT", "CKR_OK"], detail)
         self.assertEqual(firefox.logins_without_pin(), [True, True], detail)
         self.assertEqual(page_client_certificate(visit.page), read_pem(PKI["rsa"]["cert"]), detail)
@@ -826,11 +809,11 @@ class ProtectedPathTest(FirefoxTestCase):
         self.user.set_protected_path()
         self.user.lock_token()
         self.user.browser_install()
-        env = self.user.pinentry_env([OWNER_PIN])
-        visit, logins, after = self.assertRefused([], "firefox-protected-path-locked.png", env=env,
-                                                  password_dialog=False)
+        self.user.pinentry.answers(OWNER_PIN)
+        visit, logins, after = self.assertRefused([], "firefox-protected-path-locked.png",
+                                                  env=self.user.pinentry.env(), password_dialog=False)
         # The token refuses before it asks: pinentry never ran.
-        self.assertEqual(self.user.pinentry_getpins(), [], self.detail(visit))
+        self.assertEqual(self.user.pinentry.getpins(), [], self.detail(visit))
         self.assertTrue(logins and set(logins) == {"CKR_PIN_LOCKED"}, self.detail(visit))
         self.assertTrue(all(self.firefox.logins_without_pin()), self.detail(visit))
         self.assertTrue(after["locked"], after)

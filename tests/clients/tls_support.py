@@ -188,6 +188,34 @@ def make_token(box, p, label, owner_pin=OWNER_PIN, names=("rsa", "ec"), user=Non
     return initial
 
 
+class TestPinentry:
+    """tests/pinentry/test-pinentry.py as the pinentry of a token with the
+    protected authentication path: answers(...) sets what it types, env()
+    is the environment for the program that uses the token, getpins() what
+    each GETPIN returned ("pin", "cancel", ...; never a password)."""
+
+    PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pinentry", "test-pinentry.py")
+
+    def __init__(self, box):
+        self.log = box.path("pinentry.log")
+        self.answers_file = box.path("pinentry-answers")
+
+    def answers(self, *answers):
+        with open(self.answers_file, "w", encoding="utf-8") as f:
+            f.write("".join(a + "\n" for a in answers))
+
+    def env(self):
+        return {"ECERT_PINENTRY": self.PROGRAM, "ECERT_TEST_PINENTRY_ANSWERS": self.answers_file,
+                "ECERT_TEST_PINENTRY_LOG": self.log}
+
+    def getpins(self):
+        try:
+            with open(self.log, encoding="utf-8") as f:
+                return [line.split(" -> ", 1)[1] for line in f.read().splitlines() if line.startswith("GETPIN -> ")]
+        except FileNotFoundError:
+            return []
+
+
 def pin_state(box, label, user=None):
     """The `user_pin` object of `ecert-token --json info`: tries_left,
     max_tries, locked, must_change, ..."""

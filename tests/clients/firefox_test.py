@@ -29,7 +29,6 @@ of the module's calls: NSS_DEBUG_PKCS11_MODULE).
 """
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -40,7 +39,7 @@ import time
 import unittest
 
 import pki
-from e2e_support import BIN, MODULE, OWNER_PIN, SO_PIN, TIMEOUT, Sandbox
+from e2e_support import BIN, MODULE, OWNER_PIN, SO_PIN, Sandbox
 from marionette import Marionette, MarionetteError
 import tls_support
 
@@ -66,102 +65,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-# --- the server ------------------------------------------------------------------
-
-_SERVER_EXT = """\
-[server]
-basicConstraints = CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-"""
-
-
-def make_server_cert(p):
-    """A P-256 certificate for localhost/127.0.0.1 from the test CA."""
-    d = p["dir"]
-    ext, key, csr, cert = (os.path.join(d, "fx-server" + e) for e in (".ext", ".key", ".csr", ".pem"))
-    with open(ext, "w") as f:
-        f.write(_SERVER_EXT)
-    for args in (["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                  "-keyout", key, "-out", csr, "-subj", "/CN=localhost"],
-                 ["x509", "-req", "-in", csr, "-CA", p["ca"]["cert"], "-CAkey", p["ca"]["key"],
-                  "-set_serial", "0x" + os.urandom(8).hex(), "-days", "30", "-extfile", ext,
-                  "-extensions", "server", "-out", cert]):
-        r = subprocess.run(["openssl", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
-        if r.returncode != 0:
-            raise RuntimeError(f"openssl {args[0]} failed:\n{r.stderr.decode()}")
-    return cert, key
-
-
-class Server:
-    """`openssl s_server -www`, TLS 1.3 only, on a free 127.0.0.1 port;
-    with client_auth it requires a client certificate from the test CA.
-    -state and -nameopt RFC2253,-esc_msb: its log shows per connection the
-    client certificate it verified ("depth=0 <subject>") and whether the
-    handshake then finished ("read finished")."""
-
-    def __init__(self, p, cert, key, name, client_auth):
-        self.log = os.path.join(p["dir"], f"s_server-{name}.log")
-        self.port = free_port()
-        self.url = f"https://127.0.0.1:{self.port}/"
-        argv = ["openssl", "s_server", "-accept", f"127.0.0.1:{self.port}", "-cert", cert, "-key", key,
-                "-tls1_3", "-www", "-state", "-nameopt", "RFC2253,-esc_msb"]
-        if client_auth:
-            argv += ["-Verify", "1", "-verify_return_error", "-CAfile", p["ca"]["cert"]]
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if "ACCEPT" in self.read(0):
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"s_server did not start:\n{self.read(0)}")
-
-    def read(self, since):
-        with open(self.log, "rb") as f:
-            f.seek(since)
-            return f.read().decode("utf-8", "replace")
-
-    def mark(self):
-        return os.path.getsize(self.log)
-
-    def accepted(self, since):
-        """Subjects of the client certificates the server verified and then
-        finished a handshake with, since mark() `since`."""
-        peer, accepted = None, []
-        for line in self.read(since).splitlines():
-            if line.startswith("depth=0 "):
-                peer = line[len("depth=0 "):]
-            elif line.startswith("SSL_accept:before SSL initialization") or ":error:" in line:
-                peer = None
-            elif line == "SSL_accept:SSLv3/TLS read finished" and peer is not None:
-                accepted.append(peer)
-                peer = None
-        return accepted
-
-    def stop(self):
-        tls_support.stop_process_group(self.proc)
-
-
-_PEM = re.compile(r"-----BEGIN CERTIFICATE-----\n.*?-----END CERTIFICATE-----", re.S)
-
-
-def page_client_certificate(page):
-    _, found, rest = page.partition("Client certificate\n")
-    m = _PEM.search(rest) if found else None
-    return m.group(0) if m else None
-
-
-def read_pem(path):
-    with open(path, encoding="ascii") as f:
-        return _PEM.search(f.read()).group(0)
 
 
 # --- the user's side: token, profile, Firefox --------------------------------------
@@ -611,9 +514,9 @@ def setUpModule():
     d = tempfile.mkdtemp(prefix="ecert-firefox-pki-")
     try:
         PKI = pki.make_pki(d)
-        cert, key = make_server_cert(PKI)
-        SERVER = Server(PKI, cert, key, "client-auth", client_auth=True)
-        PLAIN_SERVER = Server(PKI, cert, key, "plain", client_auth=False)
+        cert = tls_support.make_server_cert(PKI)
+        SERVER = tls_support.TlsServer(PKI, cert, "1.3", d).start()
+        PLAIN_SERVER = tls_support.TlsServer(PKI, cert, "1.3", d, client_auth=False).start()
     except BaseException:
         tearDownModule()
         raise
@@ -680,13 +583,13 @@ class FirefoxTestCase(unittest.TestCase):
         # The server wanted a certificate and got none.
         self.assertEqual(visit.error_code, "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT", detail)
         self.assertIn("Secure Connection Failed", visit.page, detail)
-        self.assertIsNone(page_client_certificate(visit.page), detail)
+        self.assertIsNone(tls_support.page_client_certificate(visit.page), detail)
         if password_dialog:
             self.assertTrue(visit.dialogs, f"Firefox did not ask for the token password:\n{detail}")
         else:
             self.assertPasswordDialogs(visit, 0)
         firefox.screenshot(screenshot)
-        self.assertEqual(SERVER.accepted(since), [], f"the server accepted a client certificate:\n{detail}")
+        self.assertEqual(SERVER.attempt(since).accepted, [], f"the server accepted a client certificate:\n{detail}")
         self.assertIs(firefox.token_logged_in(), False, detail)
         logins = firefox.logins()
         wrong_typed = sum(1 for _, answer in visit.dialogs if answer == WRONG_PIN)
@@ -725,9 +628,9 @@ class LoginTest(FirefoxTestCase):
         self.assertTrue(png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10000, path)
         # The page: TLS 1.3 and the very certificate of rsa.p12.
         self.assertIn("Protocol  : TLSv1.3", visit.page, detail)
-        self.assertEqual(page_client_certificate(visit.page), read_pem(PKI["rsa"]["cert"]), detail)
+        self.assertEqual(tls_support.page_client_certificate(visit.page), tls_support.read_pem(PKI["rsa"]["cert"]), detail)
         # The server side: it accepted that e-Cert (Chinese subject), only it.
-        accepted = SERVER.accepted(since)
+        accepted = SERVER.attempt(since).accepted
         self.assertTrue(accepted, f"the server accepted no client certificate:\n{detail}")
         self.assertEqual(set(accepted), {PKI["rsa"]["subject"]}, detail)
         self.assertIn("CN=陳大文", accepted[0])
@@ -796,8 +699,8 @@ class ProtectedPathTest(FirefoxTestCase):
         self.assertEqual(self.user.pinentry.getpins(), ["pin", "pin"], detail)
         self.assertEqual(firefox.logins(), ["CKR_PIN_INCORRECT", "CKR_OK"], detail)
         self.assertEqual(firefox.logins_without_pin(), [True, True], detail)
-        self.assertEqual(page_client_certificate(visit.page), read_pem(PKI["rsa"]["cert"]), detail)
-        self.assertEqual(set(SERVER.accepted(since)), {PKI["rsa"]["subject"]}, detail)
+        self.assertEqual(tls_support.page_client_certificate(visit.page), tls_support.read_pem(PKI["rsa"]["cert"]), detail)
+        self.assertEqual(set(SERVER.attempt(since).accepted), {PKI["rsa"]["subject"]}, detail)
         firefox.screenshot("firefox-protected-path-login.png")
         # A right password after a wrong one: the count is full again.
         state = self.user.pin_state()

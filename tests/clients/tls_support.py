@@ -333,20 +333,27 @@ class Attempt:
 
 class TlsServer:
     """`openssl s_server` for one TLS version ("1.3" or "1.2") with the
-    server certificate from make_server_cert() and the test CA of pki `p`.
-    Use start()/stop() or `with`."""
+    server certificate from make_server_cert() and the test CA of pki `p`;
+    with client_auth=False it asks for no client certificate. Use
+    start()/stop() or `with`; .url once started."""
 
-    def __init__(self, p, server_cert, version, log_dir):
+    def __init__(self, p, server_cert, version, log_dir, client_auth=True):
         self.version = version
-        self.log = os.path.join(log_dir, f"s_server-tls{version}.log")
-        self.out = os.path.join(log_dir, f"s_server-tls{version}.out")
+        name = f"s_server-tls{version}" + ("" if client_auth else "-no-client-auth")
+        self.log = os.path.join(log_dir, name + ".log")
+        self.out = os.path.join(log_dir, name + ".out")
         self.argv = ["openssl", "s_server", "-accept", "127.0.0.1:0",
                      "-cert", server_cert["cert"], "-key", server_cert["key"],
-                     "-CAfile", p["ca"]["cert"], "-Verify", "1", "-verify_return_error",
                      "-tls1_3" if version == "1.3" else "-tls1_2",
                      "-www", "-state", "-nameopt", "RFC2253,-esc_msb"]
+        if client_auth:
+            self.argv += ["-CAfile", p["ca"]["cert"], "-Verify", "1", "-verify_return_error"]
         self.proc = None
         self.port = None
+
+    @property
+    def url(self):
+        return f"https://127.0.0.1:{self.port}/"
 
     def start(self):
         env = {k: v for k, v in os.environ.items() if k != "OPENSSL_CONF"}
@@ -378,7 +385,8 @@ class TlsServer:
     def __exit__(self, *exc):
         self.stop()
 
-    def _read(self, since):
+    def read(self, since):
+        """The log (stderr) from mark() `since` on."""
         with open(self.log, "rb") as f:
             f.seek(since)
             return f.read().decode("utf-8", "replace")
@@ -392,12 +400,12 @@ class TlsServer:
         with the connections begun (at most 5 s)."""
         deadline = time.monotonic() + 5
         while True:
-            text = self._read(since)
+            text = self.read(since)
             begun = text.count("SSL_accept:before SSL initialization\nSSL_accept:before SSL initialization")
             ended = len(re.findall(r"alert write:warning:close notify|^SSL_accept:error|:error:", text, re.M))
             if begun <= ended or time.monotonic() > deadline or self.proc.poll() is not None:
                 time.sleep(0.05)  # the rest of an error report
-                return Attempt(self._read(since))
+                return Attempt(self.read(since))
             time.sleep(0.05)
 
 

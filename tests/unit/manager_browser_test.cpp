@@ -210,12 +210,18 @@ TEST_F(BrowserTest, P11KitFileIsFlaggedWhenP11KitIgnoresItForRoot) {
     if (&t == file) continue;
     EXPECT_FALSE(t.ignored_as_root) << t.path;
   }
+#ifdef ECERT_PEER_PRELOAD_DEFAULT
+  // p11-kit deadlocks at exit with the sanitizer runtime preloaded (see
+  // interop's p11tool); the plain build compares the flag with p11-kit.
+  EXPECT_EQ(file->ignored_as_root, env_.root);
+#else
   const std::string listed =
       run_program({"p11-kit", "list-modules"},
                   {{"HOME", env_.home.string()}, {"XDG_CONFIG_HOME", env_.config_home.string()}})
           .out;
   const bool p11kit_reads_it = listed.find(module_.string()) != std::string::npos;
   EXPECT_EQ(file->ignored_as_root, !p11kit_reads_it) << listed;
+#endif
 
   env_.root = !env_.root;  // the flag follows the environment, not the process
   EXPECT_EQ(find(browser_status(env_, module_), Kind::p11kit_file, p11kit_file())->ignored_as_root, env_.root);

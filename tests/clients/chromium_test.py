@@ -280,7 +280,7 @@ class ChromiumTest(unittest.TestCase):
         3). Returns (url, text, seconds, unlock windows answered) once the
         page or the error page has loaded, or fails after PAGE_TIMEOUT."""
         self.chromium = Chromium(self.person, SCREEN)
-        url = f"https://127.0.0.1:{SERVER.port}/"
+        url = SERVER.url
         start = time.monotonic()
         self.chromium.driver.get(url)
         answered, shown = 0, None

@@ -21,8 +21,10 @@ there and calls C_Login with no PIN; the token then asks through pinentry
 into Chromium's window to show that it never reaches the token.
 
 Checks: the page shows the e-Cert and the server accepted it; pinentry was
-asked once; no try lost. A locked token: Chromium's error page within 30 s,
-pinentry never runs, no certificate accepted, the token still locked.
+asked once; no try lost. Refusals (Chromium's error page within 30 s, no
+certificate accepted): a wrong password then Cancel in pinentry (one try
+lost); a locked token (pinentry never runs); a new PIN envelope password
+(refused as expired, no try lost).
 Screenshots (the unlock window, the page) go to $ECERT_ARTIFACTS.
 """
 
@@ -320,24 +322,52 @@ class ChromiumTest(unittest.TestCase):
         state = self.person.pin_state()
         self.assertEqual(state["tries_left"], state["max_tries"], state)
 
-    def test_locked_token(self):
-        tls_support.lock_token(self.person.box, LABEL)
-        self.person.pinentry.answers(OWNER_PIN)
+    def refused(self, screenshot):
+        """Visits the site (typing into Chromium's unlock window whatever:
+        it is not used): Chromium's error page within PAGE_TIMEOUT, and the
+        server accepted no certificate. Returns the detail text."""
         since = SERVER.mark()
-        url, text, seconds, answered = self.visit(OWNER_PIN)
+        url, text, seconds, answered = self.visit("ignored")
         seen = SERVER.attempt(since)
-        detail = f"after {seconds:.1f} s, unlock windows {answered}\n--- page\n{text[-3000:]}\n{seen}"
+        detail = (f"after {seconds:.1f} s, unlock windows {answered}, pinentry {self.person.pinentry.getpins()}"
+                  f"\n--- page\n{text[-3000:]}\n{seen}")
         self.assertGreaterEqual(answered, 1, detail)
         self.assertIsNone(tls_support.page_client_certificate(text), detail)
         self.assertTrue(url.startswith("chrome-error://"), f"not Chromium's error page:\n{detail}")
         self.assertRegex(text, r"\bERR_[A-Z_]+\b", detail)
         self.assertEqual(seen.accepted, [], detail)
+        save_artifact(screenshot, self.chromium.driver.get_screenshot_as_png())
+        return detail
+
+    def test_wrong_pin_then_cancel(self):
+        # A wrong password in the token's window, then Cancel when it asks
+        # again (Chromium shows its unlock window again in between).
+        self.person.pinentry.answers(WRONG_PIN, "cancel")
+        detail = self.refused("chromium-wrong-pin.png")
+        self.assertEqual(self.person.pinentry.getpins(), ["pin", "cancel"], detail)
+        state = self.person.pin_state()
+        self.assertEqual(state["tries_left"], state["max_tries"] - 1, f"{state}\n{detail}")
+
+    def test_locked_token(self):
+        tls_support.lock_token(self.person.box, LABEL)
+        self.person.pinentry.answers(OWNER_PIN)
+        detail = self.refused("chromium-locked-token.png")
         # The token refuses before it asks: pinentry never ran.
         self.assertEqual(self.person.pinentry.getpins(), [], detail)
-        save_artifact("chromium-locked-token.png", self.chromium.driver.get_screenshot_as_png())
         state = self.person.pin_state()
         self.assertTrue(state["locked"], state)
         self.assertEqual(state["tries_left"], 0, state)
+
+    def test_envelope_pin_unchanged(self):
+        # A new PIN envelope from the issuer: its password is refused at
+        # login (CKR_PIN_EXPIRED) until the owner changes it; no try counted.
+        envelope_pin = tls_support.reissue_envelope(self.person.box, LABEL)
+        self.person.pinentry.answers(envelope_pin)
+        detail = self.refused("chromium-envelope-pin.png")
+        self.assertEqual(self.person.pinentry.getpins(), ["pin"], detail)
+        state = self.person.pin_state()
+        self.assertTrue(state["must_change"], state)
+        self.assertEqual(state["tries_left"], state["max_tries"], f"{state}\n{detail}")
 
 
 if __name__ == "__main__":

@@ -191,10 +191,7 @@ class Person:
         return tls_support.pin_state(self.box, LABEL)
 
     def cleanup(self):
-        if os.environ.get("ECERT_KEEP_SANDBOX"):
-            print(f"sandbox kept: {self.box.root}", file=sys.stderr)
-        else:
-            self.box.cleanup()
+        self.box.cleanup()
 
 
 class Chromium:

@@ -184,10 +184,7 @@ class User:
                  "-d", "sql:" + self.profile)
 
     def cleanup(self):
-        if os.environ.get("ECERT_KEEP_SANDBOX"):
-            print(f"sandbox kept: {self.box.root}", file=sys.stderr)
-        else:
-            self.box.cleanup()
+        self.box.cleanup()
 
 
 class Visit:

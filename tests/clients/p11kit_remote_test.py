@@ -29,7 +29,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import unittest
 import urllib.parse
@@ -121,10 +120,7 @@ class P11KitRemoteTest(unittest.TestCase):
         if cls.server is not None:
             cls.server.stop()
         if cls.box is not None:
-            if os.environ.get("ECERT_KEEP_SANDBOX"):
-                print(f"sandbox kept: {cls.box.root}", file=sys.stderr)
-            else:
-                cls.box.cleanup()
+            cls.box.cleanup()
 
     # --- helpers -----------------------------------------------------------------
 

@@ -41,7 +41,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -269,10 +268,7 @@ def setUpModule():
 def tearDownModule():
     if SERVER is not None:
         SERVER.stop()
-        if os.environ.get("ECERT_KEEP_SANDBOX"):
-            print(f"sshd directory kept: {SERVER.dir}", file=sys.stderr)
-        else:
-            SERVER.sandbox.cleanup()
+        SERVER.sandbox.cleanup()
     if _MADE_PRIVSEP_DIR:
         try:
             os.rmdir("/run/sshd")
@@ -287,10 +283,7 @@ class SshTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         if cls.box is not None:
-            if os.environ.get("ECERT_KEEP_SANDBOX"):
-                print(f"sandbox kept: {cls.box.root}", file=sys.stderr)
-            else:
-                cls.box.cleanup()
+            cls.box.cleanup()
 
     def env(self, extra=None):
         """The sandbox environment (ECERT_TOKEN_DIR, ...), with no askpass

@@ -474,10 +474,7 @@ class ClientLoginTests:
     def teardown_login_tests(cls):
         for s in cls.servers.values():
             s.stop()
-        if os.environ.get("ECERT_KEEP_SANDBOX"):
-            print(f"sandbox kept: {cls.box.root}", file=sys.stderr)
-        else:
-            cls.box.cleanup()
+        cls.box.cleanup()
 
     @classmethod
     def setUpClass(cls):

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -160,7 +161,12 @@ class Sandbox:
         return os.path.join(self.root, *parts)
 
     def cleanup(self):
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Removes the sandbox; with ECERT_KEEP_SANDBOX set, keeps it for a
+        look afterwards and says where it is."""
+        if os.environ.get("ECERT_KEEP_SANDBOX"):
+            print(f"sandbox kept: {self.root}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def write_secret(self, name, text):
         """A password file (mode 0600, one line) for --pin-file and similar."""

@@ -40,6 +40,41 @@ std::string describe_pin_state(const manager::TokenSummary& t) {
   return out;
 }
 
+namespace {
+
+std::string memory_text(const std::optional<CK_ULONG>& free, const std::optional<CK_ULONG>& total) {
+  if (!free) return tr("not reported");
+  if (!total) return format(tr("%lu bytes free"), *free);
+  return format(tr("%lu of %lu bytes free"), *free, *total);
+}
+
+}  // namespace
+
+std::string token_text(const manager::TokenSummary& t, bool full) {
+  std::string out = format(tr("Slot %lu: %s"), t.slot, t.slot_description.c_str()) + "\n";
+  if (!t.present) return out + "  " + tr("No token in this slot.") + "\n";
+  if (!t.initialized) return out + "  " + describe_pin_state(t);
+  out += "  " + format(tr("Token label:   %s"), t.label.c_str()) + "\n";
+  out += "  " + format(tr("Serial number: %s"), t.serial.c_str()) + "\n";
+  out += "  " + format(tr("Manufacturer:  %s"), t.manufacturer.c_str()) + "\n";
+  out += "  " + format(tr("Model:         %s"), t.model.c_str()) + "\n";
+  out += "  " + format(tr("Free space:    %s"), memory_text(t.free_public, t.total_public).c_str()) + "\n";
+  if (full) {
+    out += "  " + format(tr("Password length: %lu to %lu characters"), t.min_pin, t.max_pin) + "\n";
+    if (t.so.tries_left && t.so.max_tries)
+      out += "  " + format(tr("Administrator (SO) password: %u of %u tries left"), *t.so.tries_left, *t.so.max_tries) +
+             "\n";
+    if (t.so.locked) out += "  " + std::string(tr("The administrator (SO) password is locked.")) + "\n";
+  }
+  std::string state = describe_pin_state(t);
+  for (std::size_t start = 0; start < state.size();) {
+    const std::size_t end = state.find('\n', start);
+    out += "  " + state.substr(start, end - start + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string describe_tries_after_failure(const manager::TokenSummary& t, CK_USER_TYPE who) {
   const manager::PinState& s = who == CKU_SO ? t.so : t.user;
   if (s.locked) {

@@ -13,6 +13,8 @@ namespace ecert::cli {
 // One line per fact about the user PIN: tries left, locked, must be changed
 // (and how), each translated.
 std::string describe_pin_state(const manager::TokenSummary& token);
+// A token as `list` (full = false) and `info` (full = true) show it.
+std::string token_text(const manager::TokenSummary& token, bool full);
 // After a wrong password: how many tries are left, or that the token is now
 // locked.
 std::string describe_tries_after_failure(const manager::TokenSummary& token, CK_USER_TYPE who);

@@ -2,8 +2,6 @@
 
 #include <cstdarg>
 #include <cstdio>
-#include <cstdlib>
-#include <cwchar>
 #include <iostream>
 
 namespace ecert::cli {
@@ -34,20 +32,12 @@ CK_SLOT_ID Context::uninitialised_token() {
 }
 
 void Context::print(const Json& json, const std::string& text) const {
-  if (options.json) std::cout << json.dump(2) << '\n';
-  else std::cout << text << std::flush;
+  if (options.json) std::cout << json_text(json) << '\n';
+  else std::cout << terminal_safe(text) << std::flush;
 }
 
 void Context::say(const std::string& text) const {
-  (options.json ? std::cerr : std::cout) << text << '\n' << std::flush;
-}
-
-std::string pad_to_width(const std::string& text, int columns) {
-  std::wstring wide(text.size() + 1, L'\0');
-  const std::size_t n = std::mbstowcs(wide.data(), text.c_str(), wide.size());
-  int width = n == static_cast<std::size_t>(-1) ? static_cast<int>(text.size()) : wcswidth(wide.c_str(), n);
-  if (width < 0) width = static_cast<int>(text.size());
-  return text + std::string(width < columns ? static_cast<std::size_t>(columns - width) : 0, ' ');
+  (options.json ? std::cerr : std::cout) << terminal_safe(text) << '\n' << std::flush;
 }
 
 std::string format(const char* pattern, ...) {

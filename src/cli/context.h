@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/terminal_text.h"
 #include "manager/pkcs11_module.h"
 #include "manager/tokens.h"
 
@@ -45,9 +46,11 @@ class Context {
   void entering_pin(CK_USER_TYPE who) { pin_user_ = who; }
   CK_USER_TYPE pin_user() const { return pin_user_; }
 
-  // Prints `json` (with --json) or `text` to stdout.
+  // Prints `json` (with --json) or `text` to stdout, through json_text() or
+  // terminal_safe().
   void print(const Json& json, const std::string& text) const;
-  // A line for the person (stderr in JSON mode, so stdout stays JSON).
+  // A line for the person (stderr in JSON mode, so stdout stays JSON),
+  // through terminal_safe().
   void say(const std::string& text) const;
 
  private:
@@ -55,10 +58,6 @@ class Context {
   std::optional<CK_SLOT_ID> slot_;
   CK_USER_TYPE pin_user_ = CKU_USER;
 };
-
-// `text` followed by blanks up to `columns` terminal columns (a CJK
-// character takes two), so translated labels line up.
-std::string pad_to_width(const std::string& text, int columns);
 
 // printf-style formatting of a translated pattern.
 std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,7 @@
 #include "manager/certificate.h"
 #include "manager/i18n.h"
 #include "manager/messages.h"
+#include "manager/module_messages.h"
 
 namespace ecert::cli {
 namespace {
@@ -83,10 +84,11 @@ int report(Context& context, int code, const std::string& message, const std::st
     Json j;
     j["error"] = {{"exit_code", code}, {"message", message}};
     if (!detail.empty()) j["error"]["detail"] = detail;
-    std::cout << j.dump(2) << '\n';
+    std::cout << json_text(j) << '\n';
   }
-  std::cerr << "ecert-token: " << message << '\n';
-  if (!detail.empty() && context.options.verbose) std::cerr << "  (" << detail << ")\n";
+  // Messages may quote a file name or what a module or library said.
+  std::cerr << "ecert-token: " << terminal_safe(message) << '\n';
+  if (!detail.empty() && context.options.verbose) std::cerr << "  (" << printable(detail) << ")\n";
   return code;
 }
 
@@ -143,6 +145,9 @@ int run(int argc, char** argv) {
     return report(context, kPolicy, e.what());
   } catch (const manager::UsageError& e) {
     return report(context, exit_code_of(e.kind()), usage_message(e), e.what());
+  } catch (const manager::ModuleLoadFailure& e) {
+    const std::string rv = e.rv() == CKR_OK ? "" : ": " + manager::rv_name(e.rv());
+    return report(context, kNoModule, manager::describe_module_failure(e), e.what() + rv);
   } catch (const manager::ModuleLoadError& e) {
     return report(context, kNoModule, tr("The PKCS#11 module could not be loaded."), e.what());
   } catch (const manager::CertificateError& e) {

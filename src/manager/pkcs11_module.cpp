@@ -24,26 +24,64 @@ std::string padded_field(const CK_UTF8CHAR* field, std::size_t size) {
   return text;
 }
 
+ModuleLoadFailure::ModuleLoadFailure(ModuleProblem problem, std::string path, std::string detail, CK_RV rv)
+    : ModuleLoadError(path + ": " + detail), problem_(problem), path_(std::move(path)), detail_(std::move(detail)),
+      rv_(rv) {}
+
+namespace {
+
+// dlerror() says "cannot open shared object file" for a missing file, a
+// directory and a file without read permission alike; a path we can look at
+// gets a reason of its own. A bare name ("libfoo.so") is looked up by the
+// dynamic loader in its own directories, so only dlopen() can tell.
+void check_file(const std::string& path) {
+  if (path.find('/') == std::string::npos) return;
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status))
+    throw ModuleLoadFailure(ModuleProblem::missing_file, path, "no such file");
+  if (std::filesystem::is_directory(status)) throw ModuleLoadFailure(ModuleProblem::directory, path, "a directory");
+  if (access(path.c_str(), R_OK) != 0) throw ModuleLoadFailure(ModuleProblem::unreadable, path, "not readable");
+}
+
+}  // namespace
+
 Module::Module(const std::string& path) : path_(path) {
+  check_file(path);
   // RTLD_LOCAL: a module's C_* symbols must not satisfy anyone else's.
   handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle_) {
     const char* why = dlerror();
-    throw ModuleLoadError(why ? why : "cannot load the module");
+    throw ModuleLoadFailure(ModuleProblem::not_loadable, path, why ? why : "dlopen failed");
   }
-  // Only 2.40 functions are needed, which every 3.0 module also gives here.
-  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(handle_, "C_GetFunctionList"));
-  if (!get_list || get_list(&functions_) != CKR_OK || !functions_) {
+  auto fail = [this, &path](ModuleProblem problem, const std::string& detail, CK_RV rv = CKR_OK) {
     dlclose(handle_);
-    throw ModuleLoadError(path + ": not a PKCS#11 module (no usable C_GetFunctionList)");
+    handle_ = nullptr;
+    throw ModuleLoadFailure(problem, path, detail, rv);
+  };
+  // Only 2.40 functions are needed; a 3.0 interface's function list starts
+  // with the same members, so either entry point gives what is used here.
+  auto get_interface = reinterpret_cast<CK_C_GetInterface>(dlsym(handle_, "C_GetInterface"));
+  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(handle_, "C_GetFunctionList"));
+  if (get_interface) {
+    CK_INTERFACE* interface = nullptr;
+    CK_UTF8CHAR name[] = "PKCS 11";
+    const CK_RV rv = get_interface(name, nullptr, &interface, 0);
+    if (rv == CKR_OK && interface && interface->pFunctionList)
+      functions_ = static_cast<CK_FUNCTION_LIST*>(interface->pFunctionList);
+    else if (!get_list)
+      fail(ModuleProblem::function_list_failed, "C_GetInterface", rv == CKR_OK ? CKR_GENERAL_ERROR : rv);
   }
+  if (!functions_ && get_list) {
+    const CK_RV rv = get_list(&functions_);
+    if (rv != CKR_OK || !functions_)
+      fail(ModuleProblem::function_list_failed, "C_GetFunctionList", rv == CKR_OK ? CKR_GENERAL_ERROR : rv);
+  }
+  if (!functions_) fail(ModuleProblem::no_entry_point, "neither C_GetInterface nor C_GetFunctionList");
   CK_C_INITIALIZE_ARGS args{};
   args.flags = CKF_OS_LOCKING_OK;
   const CK_RV rv = functions_->C_Initialize(&args);
-  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-    dlclose(handle_);
-    throw P11Error(rv, "C_Initialize");
-  }
+  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) fail(ModuleProblem::initialize_failed, "C_Initialize", rv);
   is_ecert_ = padded_field(info().manufacturerID) == kOurManufacturer;
 }
 

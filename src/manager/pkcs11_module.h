@@ -12,12 +12,39 @@
 
 namespace ecert::manager {
 
+// Why a module could not be loaded: a front end words each in the user's
+// language, with the file's name, since `--module` may name any file.
+enum class ModuleProblem {
+  missing_file,           // no such file
+  directory,              // the path is a directory
+  unreadable,             // the file exists but may not be read
+  not_loadable,           // dlopen() refused it (not a library of this machine): detail() is dlerror()
+  no_entry_point,         // neither C_GetInterface nor C_GetFunctionList
+  function_list_failed,   // C_GetInterface / C_GetFunctionList returned rv()
+  initialize_failed,      // C_Initialize returned rv()
+};
+
+class ModuleLoadFailure : public ModuleLoadError {
+ public:
+  ModuleLoadFailure(ModuleProblem problem, std::string path, std::string detail, CK_RV rv = CKR_OK);
+  ModuleProblem problem() const { return problem_; }
+  const std::string& path() const { return path_; }
+  // dlerror()'s text, or the PKCS#11 function that failed.
+  const std::string& detail() const { return detail_; }
+  CK_RV rv() const { return rv_; }
+
+ private:
+  ModuleProblem problem_;
+  std::string path_, detail_;
+  CK_RV rv_;
+};
+
 class Module {
  public:
   // dlopen()s `path`, gets its function list (C_GetInterface "PKCS 11" 3.0
   // when exported, else C_GetFunctionList) and calls C_Initialize with
-  // CKF_OS_LOCKING_OK. Throws ModuleLoadError when the file cannot be loaded
-  // or is not a PKCS#11 module, P11Error when C_Initialize fails.
+  // CKF_OS_LOCKING_OK. Throws ModuleLoadFailure when the file cannot be
+  // loaded, is not a PKCS#11 module or C_Initialize fails.
   explicit Module(const std::string& path);
   // C_Finalize, then dlclose.
   ~Module();

@@ -533,7 +533,7 @@ class BadInputTest(TokenTestCase):
         missing = self.box.path("no-such-module.so")
         r = self.box.run("--module", missing, "list")
         self.assertExit(r, e2e.NO_MODULE)
-        self.assertIn("ecert-token: The PKCS#11 module could not be loaded.", r.err)
+        self.assertIn(f"ecert-token: The PKCS#11 module {missing} could not be loaded: the file does not exist.", r.err)
         r = self.box.run("--json", "--module", missing, "info")
         self.assertExit(r, e2e.NO_MODULE)
         error = r.json()["error"]

@@ -106,7 +106,10 @@ Json entry_json(const std::vector<CertificateEntry>& all, const CertificateEntry
 
 std::string entry_text(const std::vector<CertificateEntry>& all, const CertificateEntry& e) {
   std::string out;
-  auto line = [&out](const char* name, const std::string& value) { out += pad_to_width(name, 26) + " " + value + "\n"; };
+  // Every value may come from the certificate or the token: printable().
+  auto line = [&out](const char* name, const std::string& value) {
+    out += pad_to_width(name, 26) + " " + printable(value) + "\n";
+  };
   line(tr("Label:"), e.label);
   line(tr("Kind:"), category_text(e));
   if (!e.details) {
@@ -130,7 +133,8 @@ std::string entry_text(const std::vector<CertificateEntry>& all, const Certifica
   line(tr("ID:"), manager::to_hex(e.id));
   if (!e.chain.empty()) {
     out += std::string(tr("CA chain on the token:")) + "\n";
-    for (std::size_t i : e.chain) out += "  " + (all[i].details ? all[i].details->subject : all[i].label) + "\n";
+    for (std::size_t i : e.chain)
+      out += "  " + printable(all[i].details ? all[i].details->subject : all[i].label) + "\n";
   } else if (!d.is_ca) {
     out += std::string(tr("CA chain on the token: (not on the token)")) + "\n";
   }
@@ -148,9 +152,9 @@ std::string certificates_text(const std::vector<CertificateEntry>& entries) {
   std::string text;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
-    text += format("%zu. %s [%s]\n", i + 1, e.label.c_str(), category_text(e).c_str());
+    text += format("%zu. %s [%s]\n", i + 1, printable(e.label).c_str(), category_text(e).c_str());
     if (e.details) {
-      text += "   " + e.details->subject + "\n";
+      text += "   " + printable(e.details->subject) + "\n";
       text += "   " + format(tr("valid until %s (%s)"), date_text(e.details->not_after).c_str(),
                            validity_text(*e.details).c_str()) +
               "\n";

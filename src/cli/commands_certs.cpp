@@ -91,7 +91,7 @@ void add_export(CLI::App& app, Context& c) {
       else out << pem;
       out.close();
       if (!out) throw std::runtime_error(format(tr("Cannot write %s"), output->c_str()));
-      c.say(format(tr("Certificate \"%s\" written to %s."), e.label.c_str(), output->c_str()));
+      c.say(format(tr("Certificate \"%s\" written to %s."), printable(e.label).c_str(), output->c_str()));
       return kOk;
     };
   });
@@ -136,8 +136,9 @@ void add_delete(CLI::App& app, Context& c) {
       if (chosen.empty())
         throw manager::UsageError(manager::UsageError::Kind::not_found, "no object with this label or ID");
       std::string list;
-      for (const auto& o : chosen) list += format("  %s \"%s\" (%s)\n", class_name(o.object_class), o.label.c_str(),
-                                                  manager::to_hex(o.id).c_str());
+      for (const auto& o : chosen)
+        list += format("  %s \"%s\" (%s)\n", class_name(o.object_class), printable(o.label).c_str(),
+                       manager::to_hex(o.id).c_str());
       if (!yes && !confirm(std::string(tr("Delete these objects?")) + "\n" + list + tr("[y/N] ")))
         return c.say(tr("Nothing was changed.")), kCancelled;
       Json j = Json::array();

@@ -50,14 +50,16 @@ std::string memory_text(const std::optional<CK_ULONG>& free, const std::optional
 
 }  // namespace
 
+// The token's own strings (label, manufacturer, ...) are any module's bytes:
+// printable() shows their control characters as escapes.
 std::string token_text(const manager::TokenSummary& t, bool full) {
-  std::string out = format(tr("Slot %lu: %s"), t.slot, t.slot_description.c_str()) + "\n";
+  std::string out = format(tr("Slot %lu: %s"), t.slot, printable(t.slot_description).c_str()) + "\n";
   if (!t.present) return out + "  " + tr("No token in this slot.") + "\n";
   if (!t.initialized) return out + "  " + describe_pin_state(t);
-  out += "  " + format(tr("Token label:   %s"), t.label.c_str()) + "\n";
-  out += "  " + format(tr("Serial number: %s"), t.serial.c_str()) + "\n";
-  out += "  " + format(tr("Manufacturer:  %s"), t.manufacturer.c_str()) + "\n";
-  out += "  " + format(tr("Model:         %s"), t.model.c_str()) + "\n";
+  out += "  " + format(tr("Token label:   %s"), printable(t.label).c_str()) + "\n";
+  out += "  " + format(tr("Serial number: %s"), printable(t.serial).c_str()) + "\n";
+  out += "  " + format(tr("Manufacturer:  %s"), printable(t.manufacturer).c_str()) + "\n";
+  out += "  " + format(tr("Model:         %s"), printable(t.model).c_str()) + "\n";
   out += "  " + format(tr("Free space:    %s"), memory_text(t.free_public, t.total_public).c_str()) + "\n";
   if (full) {
     out += "  " + format(tr("Password length: %lu to %lu characters"), t.min_pin, t.max_pin) + "\n";

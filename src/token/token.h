@@ -20,6 +20,7 @@
 #include "common/attribute_map.h"
 #include "common/bytes.h"
 #include "ecert/pkcs11.h"
+#include "store/pin_lock.h"
 #include "store/token_store.h"
 #include "token/mutex.h"
 #include "token/object.h"
@@ -148,7 +149,15 @@ class Token {
   std::vector<store::StoredAttribute> seal_attributes(std::int64_t id, const AttributeMap& attrs) const;
   AttributeMap unseal_object(const store::StoredObject& stored, bool& corrupt, bool& missing) const;
   bool visible(const Object& object) const;
+  // Throws CKR_SESSION_HANDLE_INVALID when the file now holds another token
+  // (re-initialised by another process); call inside a write transaction.
+  void check_still_same_token();
   CK_FLAGS pin_flags();
+  // Takes the token's PIN lock (store/pin_lock.h) and re-reads what other
+  // processes committed before it. `in_session`: the caller works in a
+  // session, which a re-initialisation found now has made invalid
+  // (CKR_SESSION_HANDLE_INVALID).
+  store::PinLock lock_pins(bool in_session);
   void verify_pin(CK_USER_TYPE who, ByteView pin, SecureBytes& master_key);
   void store_pin(CK_USER_TYPE who, ByteView pin, ByteView master_key, bool must_change);
   std::vector<SecureBytes> read_history(ByteView master_key);

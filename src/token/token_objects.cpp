@@ -93,6 +93,13 @@ std::vector<store::StoredAttribute> Token::seal_attributes(std::int64_t id, cons
   return out;
 }
 
+// Inside a write transaction: another process may have re-initialised the
+// token since this one last looked. An object written now would be sealed
+// under the old token's key into the new token, readable by nobody.
+void Token::check_still_same_token() {
+  if (store_->read_token().uuid != record_.uuid) fail(CKR_SESSION_HANDLE_INVALID, "token re-initialised");
+}
+
 ObjectPtr Token::object(CK_OBJECT_HANDLE handle) const {
   auto it = objects_.find(handle);
   if (it == objects_.end() || !visible(*it->second)) fail(CKR_OBJECT_HANDLE_INVALID);
@@ -126,6 +133,7 @@ CK_OBJECT_HANDLE Token::add(AttributeMap attrs, CK_SESSION_HANDLE owner) {
   }
   require_initialized();
   store::Transaction tx(store_->db());
+  check_still_same_token();
   std::int64_t id = store_->insert_object(stored_private(attrs));
   require(static_cast<CK_OBJECT_HANDLE>(id) < kProfileObjectHandle, CKR_DEVICE_MEMORY, "object ids exhausted");
   attrs.set_string(CKA_UNIQUE_ID, record_.serial + "-" + std::to_string(id));
@@ -143,6 +151,7 @@ void Token::replace(CK_OBJECT_HANDLE handle, AttributeMap attrs) {
   require(!old->secrets_missing(), CKR_USER_NOT_LOGGED_IN, "key material sealed");
   if (old->store_id() != 0) {
     store::Transaction tx(store_->db());
+    check_still_same_token();
     bool found = store_->replace_attributes(old->store_id(), stored_private(attrs),
                                             seal_attributes(old->store_id(), attrs));
     if (!found) fail(CKR_OBJECT_HANDLE_INVALID, "deleted by another process");

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "crypto/library_context.h"
+#include "store/pin_lock.h"
 #include "store/sealing.h"
 #include "store/token_directory.h"
 #include "token/special_objects.h"
@@ -61,8 +62,21 @@ CK_FLAGS Token::pin_flags() {
   return flags;
 }
 
+store::PinLock Token::lock_pins(bool in_session) {
+  std::uint64_t epoch_before = epoch();
+  store::PinLock lock(path_);
+  // What another process committed before we had the lock (a new PIN, a
+  // re-initialised token) is what this operation must see.
+  refresh();
+  require_initialized();
+  if (in_session && epoch() != epoch_before) fail(CKR_SESSION_HANDLE_INVALID, "token re-initialised");
+  return lock;
+}
+
 // Counts the try on disk, then checks the PIN by unwrapping the master key.
-// Killing the process between the two leaves the try counted.
+// Killing the process between the two leaves the try counted. The caller
+// holds the PIN lock, so no other process counts, resets or replaces this
+// PIN in between.
 void Token::verify_pin(CK_USER_TYPE who, ByteView pin, SecureBytes& master_key) {
   std::uint32_t max = who == CKU_SO ? policy_.max_so_tries : policy_.max_user_tries;
   std::optional<std::uint32_t> counted = store_->count_try(who, max);
@@ -106,6 +120,8 @@ Token::PromptFacts Token::prompt_facts(CK_USER_TYPE who) {
 
 void Token::login(CK_USER_TYPE who, ByteView pin) {
   check_can_log_in(who);
+  store::PinLock lock = lock_pins(true);
+  check_can_log_in(who);  // again: the refresh may have found a new token
   SecureBytes master_key;
   verify_pin(who, pin, master_key);
   if (who == CKU_USER && store_->read_pin(CKU_USER).must_change) fail(CKR_PIN_EXPIRED, "must change");
@@ -143,7 +159,6 @@ void Token::create_file(ByteView so_pin, const std::string& label) {
   crypto::random_bytes(master.data(), master.size());
   PinPolicy defaults;
   store::PinRecord so = make_pin_record(record, CKU_SO, so_pin, master, false);
-  store::ensure_token_directory(path_.substr(0, path_.find_last_of('/')));
   store_ = store::TokenStore::create(path_, record, so, defaults.to_values());
   policy_ = defaults;
   problem_ = CKR_OK;
@@ -153,6 +168,12 @@ void Token::create_file(ByteView so_pin, const std::string& label) {
 }
 
 void Token::init_token(ByteView so_pin, const std::string& label) {
+  check_recognized();
+  store::ensure_token_directory(path_.substr(0, path_.find_last_of('/')));
+  store::PinLock lock(path_);
+  // Another process may have made or re-made this token while we waited:
+  // then this call re-initialises what is there now, as if it came after.
+  refresh();
   check_recognized();
   if (store_ == nullptr) {
     PinPolicy defaults;
@@ -212,11 +233,18 @@ void Token::init_pin(ByteView pin) {
   std::string_view text(reinterpret_cast<const char*>(pin.data()), pin.size());
   CK_RV rv = pin_problem_rv(check_issuer_pin(policy_, text));
   if (rv != CKR_OK) fail(rv, "PIN breaks the issuer rule");
+  store::PinLock lock = lock_pins(true);
+  if (logged_in_ != CKU_SO) fail(CKR_USER_NOT_LOGGED_IN);
   store_pin(CKU_USER, pin, master_key_, policy_.must_change);
 }
 
+// Checking the old PIN and storing the new one happen under one PIN lock: of
+// two changes from the same old PIN, the second checks its old PIN against
+// the PIN the first stored, which is a wrong PIN, and counts as one (the
+// module cannot tell a stale PIN from a guess; see docs/DESIGN.md).
 void Token::set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin) {
   require_initialized();
+  store::PinLock lock = lock_pins(true);
   store::PinRecord current = store_->read_pin(who);
   if (who == CKU_USER && !current.initialized) fail(CKR_USER_PIN_NOT_INITIALIZED);
   // A locked PIN answers CKR_PIN_LOCKED whatever the new PIN is.
@@ -240,6 +268,7 @@ void Token::set_policy(const PinPolicy& policy, const std::optional<std::string>
   // One transaction: another process never reads half a policy, and a crash
   // never leaves one (a row per value).
   store::Transaction tx(store_->db());
+  check_still_same_token();
   store_->write_policy(policy.to_values());
   if (label) store_->write_label(*label);
   tx.commit();

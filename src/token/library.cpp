@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "common/error.h"
@@ -91,17 +93,28 @@ Library::Library(std::string directory) : directory_(std::move(directory)) {
   scan_slots();
 }
 
+// The issuer's switch for a spare slot beside existing tokens.
+static bool spare_slot_asked() {
+  const char* v = std::getenv("ECERT_TOKEN_SPARE_SLOT");
+  return v != nullptr && std::strcmp(v, "1") == 0;
+}
+
 void Library::scan_slots() {
   for (CK_SLOT_ID id : store::list_token_slots(directory_)) {
     if (tokens_.count(id) == 0) tokens_[id] = std::make_shared<Token>(id, store::token_path(directory_, id));
   }
-  bool have_spare = false;
+  bool have_spare = false, have_token = false;
   for (auto& [id, token] : tokens_) {
     Lock token_lock(token->mutex());
     token->open_if_present();
     have_spare |= token->spare();
+    have_token |= !token->spare();
   }
-  if (!have_spare) {
+  // An owner's Firefox lists every slot's token as a security device: an
+  // empty "slot 2" beside the e-Cert only confuses. So a spare slot (where
+  // C_InitToken makes a new token) is there while no token exists, or when
+  // the issuer asks for one with ECERT_TOKEN_SPARE_SLOT=1 (docs/DESIGN.md).
+  if (!have_spare && (!have_token || spare_slot_asked())) {
     CK_SLOT_ID id = tokens_.empty() ? 0 : tokens_.rbegin()->first + 1;
     tokens_[id] = std::make_shared<Token>(id, store::token_path(directory_, id));
   }

@@ -1,5 +1,6 @@
 // Library: the module's state between C_Initialize and C_Finalize: the slots
-// (one per token file, plus one spare slot with an uninitialised token) and the
+// (one per token file, plus a spare slot with an uninitialised token while
+// there is no token or when ECERT_TOKEN_SPARE_SLOT=1 asks for one) and the
 // session table.
 //
 // Lock order: Library::mutex_, then a Token's mutex, then a Session's mutex.

@@ -58,7 +58,7 @@ void init_token(CK_SLOT_ID slot, ByteView so_pin, const CK_UTF8CHAR* label_field
     if (token->session_count() != 0) fail(CKR_SESSION_EXISTS);
     token->init_token(so_pin, label);
   }
-  // The spare slot now holds a token: make the next spare appear.
+  // The spare slot now holds a token: a next spare appears if asked for.
   library.slot_list();
 }
 

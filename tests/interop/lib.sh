@@ -371,12 +371,18 @@ ei_init_token() {
 	if [ "$EI_PEER" = ecert ]; then
 		[ "$EI_SLOT" = 0x0 ] || ei_fail "the initialised token stays in slot 0" "it is in slot $EI_SLOT"
 		ei_ok "the initialised token stays in slot 0"
+		# No empty extra token for owners' browsers once a token exists; the
+		# issuer asks for a spare slot with ECERT_TOKEN_SPARE_SLOT=1.
+		[ "${#EI_SLOT_IDS[@]}" -eq 1 ] ||
+			ei_fail "after C_InitToken no spare slot is shown" "slots seen: ${EI_SLOT_IDS[*]}"
+		ei_ok "after C_InitToken no spare slot is shown"
+		ECERT_TOKEN_SPARE_SLOT=1 ei_slots
 		if ! { [ "${#EI_SLOT_IDS[@]}" -eq 2 ] && [ "${EI_SLOT_IDS[1]}" = 0x1 ] &&
 			[ "${EI_SLOT_STATES[1]}" = uninitialized ]; }; then
-			ei_fail "after C_InitToken a spare slot 1 with an uninitialised token appears" \
+			ei_fail "with ECERT_TOKEN_SPARE_SLOT=1 a spare slot 1 with an uninitialised token appears" \
 				"slots seen: ${EI_SLOT_IDS[*]} (states: ${EI_SLOT_STATES[*]})"
 		fi
-		ei_ok "after C_InitToken a spare slot 1 with an uninitialised token appears"
+		ei_ok "with ECERT_TOKEN_SPARE_SLOT=1 a spare slot 1 with an uninitialised token appears"
 	fi
 	i=$(ei_slot_index "$EI_SLOT")
 	EI_FLAGS=${EI_SLOT_FLAGS[$i]}

@@ -236,7 +236,7 @@ TEST_F(ModuleLifecycle, ApplicationMutexCallbacksAreUsedWithoutOsLockingOk) {
   // The callbacks are forgotten at C_Finalize: a plain C_Initialize uses none.
   g_locks.reset();
   ASSERT_CKR(CKR_OK, p11()->C_Initialize(nullptr));
-  EXPECT_EQ(slots().size(), 2u);
+  EXPECT_EQ(slots().size(), 1u);  // the token; no spare slot beside it
   EXPECT_EQ(g_locks.create.load() + g_locks.lock.load(), 0);
 }
 
@@ -281,28 +281,39 @@ TEST_F(ModuleLifecycle, FreshDirectoryHasOneUninitialisedSlotZero) {
   EXPECT_EQ(field(ti.label, 32), padded(""));
 }
 
-TEST_F(ModuleLifecycle, InitTokenAddsASpareSlotAndIdsAndSerialSurviveRestart) {
+// A spare slot (an uninitialised token for C_InitToken) only while there is
+// no token, or when the issuer asks with ECERT_TOKEN_SPARE_SLOT=1: Firefox
+// showed every owner the always-present spare as an empty security device.
+TEST_F(ModuleLifecycle, NoSpareSlotBesideATokenUnlessAskedAndIdsAndSerialSurviveRestart) {
+  EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0}));
+  EXPECT_EQ(token_info(0).flags & CKF_TOKEN_INITIALIZED, 0u);
   CK_SLOT_ID first = init_token("First");
   EXPECT_EQ(first, 0u);
-  EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0, 1}));
+  EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0}));
   CK_TOKEN_INFO t0 = token_info(0);
   EXPECT_EQ(t0.flags & CKF_TOKEN_INITIALIZED, CKF_TOKEN_INITIALIZED);
-  EXPECT_EQ(token_info(1).flags & CKF_TOKEN_INITIALIZED, 0u);
   const std::string serial0 = field(t0.serialNumber, 16);
   EXPECT_NE(serial0, padded("", 16)) << "no serial number";
+  EXPECT_CKR(CKR_SLOT_ID_INVALID, p11()->C_GetTokenInfo(1, &t0));
 
+  setenv("ECERT_TOKEN_SPARE_SLOT", "1", 1);
+  EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0, 1}));
+  EXPECT_EQ(token_info(1).flags & CKF_TOKEN_INITIALIZED, 0u);
   CK_SLOT_ID second = init_token("Second");
   EXPECT_EQ(second, 1u);
   EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0, 1, 2}));
   const std::string serial1 = field(token_info(1).serialNumber, 16);
   EXPECT_NE(serial0, serial1);
 
+  unsetenv("ECERT_TOKEN_SPARE_SLOT");
   restart();
-  EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0, 1, 2}));
+  EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0, 1}));
   EXPECT_EQ(field(token_info(0).serialNumber, 16), serial0);
   EXPECT_EQ(field(token_info(1).serialNumber, 16), serial1);
   EXPECT_EQ(field(token_info(0).label, 32), padded("First"));
   EXPECT_EQ(field(token_info(1).label, 32), padded("Second"));
+  setenv("ECERT_TOKEN_SPARE_SLOT", "1", 1);
+  EXPECT_EQ(slots(), (std::vector<CK_SLOT_ID>{0, 1, 2}));
   EXPECT_EQ(token_info(2).flags & CKF_TOKEN_INITIALIZED, 0u);
 }
 

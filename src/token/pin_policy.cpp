@@ -1,5 +1,7 @@
 #include "token/pin_policy.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "token/padded_text.h"
 
@@ -44,10 +46,13 @@ std::vector<std::string_view> characters(std::string_view s) {
   return out;
 }
 
+// Lengths count characters (code points), as a person counts them: "陳大文"
+// is 3, not 9. Hence UTF-8 is checked first; invalid UTF-8 has no length.
 PinProblem check_form(std::string_view pin, std::uint32_t min, std::uint32_t max) {
-  if (pin.size() < min) return PinProblem::too_short;
-  if (pin.size() > max) return PinProblem::too_long;
   if (!is_valid_utf8(pin)) return PinProblem::not_utf8;
+  std::size_t length = character_count(pin);
+  if (length < min) return PinProblem::too_short;
+  if (length > max) return PinProblem::too_long;
   for (char ch : pin) {
     auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7F) return PinProblem::control_character;
@@ -56,6 +61,18 @@ PinProblem check_form(std::string_view pin, std::uint32_t min, std::uint32_t max
 }
 
 }  // namespace
+
+std::size_t character_count(std::string_view utf8) {
+  std::size_t n = 0;
+  for (char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
+  return n;
+}
+
+CK_ULONG PinPolicy::max_pin_bytes() const {
+  return static_cast<CK_ULONG>(std::max(max_length, issuer_max_length)) * kMaxUtf8Bytes;
+}
+
+CK_ULONG PinPolicy::min_pin_bytes() const { return std::min(min_length, issuer_min_length); }
 
 void PinPolicy::validate() const {
   bool ok = in_range(min_length, 1, kLongestPin) && in_range(max_length, min_length, kLongestPin) &&

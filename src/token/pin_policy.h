@@ -17,7 +17,10 @@ namespace ecert::token {
 
 struct PinPolicy {
   // The owner's rule: C_SetPIN by the user, and every SO PIN.
-  std::uint32_t min_length = 8;  // UTF-8 bytes
+  // Lengths count characters (Unicode code points of valid UTF-8), as the
+  // rules a person reads say; CK_TOKEN_INFO's ulMinPinLen/ulMaxPinLen count
+  // bytes, as PKCS#11 defines them (min_pin_bytes(), max_pin_bytes()).
+  std::uint32_t min_length = 8;
   std::uint32_t max_length = 64;
   bool require_upper = true;
   bool require_lower = true;
@@ -38,7 +41,13 @@ struct PinPolicy {
 
   static constexpr std::uint32_t kMaxTries = 15;
   static constexpr std::uint32_t kMaxHistory = 10;
-  static constexpr std::uint32_t kLongestPin = 256;
+  static constexpr std::uint32_t kLongestPin = 256;  // characters
+  static constexpr std::uint32_t kMaxUtf8Bytes = 4;  // per character
+
+  // ulMinPinLen / ulMaxPinLen: the byte lengths a PIN of the allowed
+  // character lengths can have (a character is 1 to 4 bytes of UTF-8).
+  CK_ULONG min_pin_bytes() const;
+  CK_ULONG max_pin_bytes() const;
 
   // Throws Error(CKR_ATTRIBUTE_VALUE_INVALID) if the fields contradict each
   // other or leave their ranges (tries 1..15, history 0..10, lengths 1..256,
@@ -66,6 +75,10 @@ enum class PinProblem {
   repeated_character,
   reused,
 };
+
+// Unicode code points in valid UTF-8 (each byte that does not continue a
+// character starts one).
+std::size_t character_count(std::string_view utf8);
 
 // The first problem of `pin` under the owner's rule, history excepted.
 PinProblem check_owner_pin(const PinPolicy& policy, std::string_view pin);

@@ -121,8 +121,8 @@ void Token::fill_token_info(CK_TOKEN_INFO& info) {
   info.ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
   info.ulSessionCount = sessions_;
   info.ulRwSessionCount = rw_sessions_;
-  info.ulMinPinLen = std::min(policy_.min_length, policy_.issuer_min_length);
-  info.ulMaxPinLen = std::max(policy_.max_length, policy_.issuer_max_length);
+  info.ulMinPinLen = policy_.min_pin_bytes();
+  info.ulMaxPinLen = policy_.max_pin_bytes();
   info.hardwareVersion = {0, 0};
   info.firmwareVersion = {0, 1};
   fill_memory(path_, info);

@@ -43,22 +43,47 @@ TEST(OwnerPin, AcceptsAPinWithEveryClass) {
   EXPECT_EQ(owner("Aa1!bcde"), PinProblem::none);  // exactly 8 bytes
 }
 
-TEST(OwnerPin, LengthIsInBytes) {
-  EXPECT_EQ(owner("Aa1!bcd"), PinProblem::too_short);  // 7 bytes
-  // 5 characters but 9 bytes: long enough.
-  EXPECT_EQ(owner("Ab1\xE4\xB8\xAD\xE6\x96\x87"), PinProblem::none);
-  // 4 characters, 6 bytes: too short although it has every class.
-  EXPECT_EQ(owner("Ab1\xE4\xB8\xAD"), PinProblem::too_short);
+TEST(OwnerPin, LengthCountsCharactersNotBytes) {
+  EXPECT_EQ(owner("Aa1!bcd"), PinProblem::too_short);  // 7 characters
+  // "Ab1!陳大文": 7 characters in 13 bytes, too short (it passed when bytes
+  // were counted).
+  EXPECT_EQ(owner("Ab1!\xE9\x99\xB3\xE5\xA4\xA7\xE6\x96\x87"), PinProblem::too_short);
+  EXPECT_EQ(owner("Ab1!\xE9\x99\xB3\xE5\xA4\xA7\xE6\x96\x87x"), PinProblem::none);  // 8 characters
   std::string max = "Aa1!" + std::string(60, 'x');
   for (std::size_t i = 4; i < max.size(); i += 3) max[i] = 'y';  // no run longer than 2
   ASSERT_EQ(max.size(), 64u);
   EXPECT_EQ(owner(max), PinProblem::none);
   EXPECT_EQ(owner(max + "z"), PinProblem::too_long);
-  // 22 characters, 66 bytes.
-  std::string wide = "Aa1";
-  for (int i = 0; i < 21; ++i) wide += (i % 2 == 0) ? "\xE4\xB8\xAD" : "\xE6\x96\x87";
-  ASSERT_EQ(wide.size(), 66u);
-  EXPECT_EQ(owner(wide), PinProblem::too_long);
+  // 64 characters in 186 bytes: allowed; one more character is too long.
+  std::string wide = "Aa1!";
+  for (int i = 0; i < 60; ++i) wide += (i % 2 == 0) ? "\xE4\xB8\xAD" : "\xE6\x96\x87";
+  ASSERT_EQ(wide.size(), 184u);
+  EXPECT_EQ(owner(wide), PinProblem::none);
+  EXPECT_EQ(owner(wide + "\xF0\x9F\x94\x91"), PinProblem::too_long);  // a 4-byte character
+}
+
+TEST(OwnerPin, InvalidUtf8HasItsOwnProblemWhateverItsLength) {
+  EXPECT_EQ(owner("\xFF"), PinProblem::not_utf8);
+  EXPECT_EQ(owner(""), PinProblem::too_short);
+  EXPECT_EQ(owner(std::string(300, '\xC3')), PinProblem::not_utf8);
+}
+
+TEST(PinLengths, CharacterCount) {
+  EXPECT_EQ(character_count(""), 0u);
+  EXPECT_EQ(character_count("abc"), 3u);
+  EXPECT_EQ(character_count("\xE9\x99\xB3\xE5\xA4\xA7\xE6\x96\x87"), 3u);
+  EXPECT_EQ(character_count("\xF0\x9F\x94\x91!"), 2u);
+}
+
+TEST(PinLengths, TokenInfoBytesCoverTheCharacterRule) {
+  PinPolicy p;
+  EXPECT_EQ(p.min_pin_bytes(), 8u);
+  EXPECT_EQ(p.max_pin_bytes(), 64u * 4u);  // 64 characters of up to 4 bytes each
+  p.issuer_min_length = 6;
+  p.max_length = 20;
+  p.issuer_max_length = 30;
+  EXPECT_EQ(p.min_pin_bytes(), 6u);
+  EXPECT_EQ(p.max_pin_bytes(), 120u);
 }
 
 TEST(OwnerPin, EachMissingClass) {
@@ -91,8 +116,8 @@ TEST(OwnerPin, RunsOfOneCharacter) {
   EXPECT_EQ(owner("Ab1!1111"), PinProblem::repeated_character);
   EXPECT_EQ(owner("Ab1!!!!x"), PinProblem::repeated_character);
   // A multi-byte character counts as one character.
-  EXPECT_EQ(owner("Ab1\xE4\xB8\xAD\xE4\xB8\xAD\xE4\xB8\xAD"), PinProblem::none);
-  EXPECT_EQ(owner("Ab1\xE4\xB8\xAD\xE4\xB8\xAD\xE4\xB8\xAD\xE4\xB8\xAD"), PinProblem::repeated_character);
+  EXPECT_EQ(owner("Ab1!x\xE4\xB8\xAD\xE4\xB8\xAD\xE4\xB8\xAD"), PinProblem::none);
+  EXPECT_EQ(owner("Ab1!\xE4\xB8\xAD\xE4\xB8\xAD\xE4\xB8\xAD\xE4\xB8\xAD"), PinProblem::repeated_character);
   PinPolicy any = kDefaults;
   any.max_repeat = 0;
   EXPECT_EQ(check_owner_pin(any, "Ab1!xxxxxxxx"), PinProblem::none);

@@ -2,6 +2,9 @@
 
 #include <argon2.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -9,10 +12,41 @@
 
 namespace ecert::store {
 
+KdfCost choose_kdf_cost(const std::function<double(std::uint32_t)>& seconds_per_pass, double target) {
+  KdfCost cost = kKdfFloor;
+  double pass = seconds_per_pass(cost.memory_kib);
+  while (cost.memory_kib * 2 <= kKdfMaxMemoryKib && 2 * pass * kKdfFloor.iterations <= target) {
+    cost.memory_kib *= 2;
+    pass = seconds_per_pass(cost.memory_kib);
+  }
+  if (pass > 0) {
+    double passes = std::floor(target / pass + 0.5);
+    cost.iterations = static_cast<std::uint32_t>(
+        std::clamp(passes, double(kKdfFloor.iterations), double(kKdfMaxIterations)));
+  }
+  return cost;
+}
+
+KdfCost calibrate_kdf_cost() {
+  static const std::uint8_t pin[] = "calibration";
+  const Bytes salt(kSaltSize, 0);
+  return choose_kdf_cost([&](std::uint32_t memory_kib) {
+    // The quicker of two passes: the first also pays for faulting the memory in.
+    double best = 0;
+    for (int i = 0; i < 2; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      derive_pin_key(view(pin, sizeof pin - 1), view(salt), KdfCost{memory_kib, 1});
+      double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      best = i == 0 ? took : std::min(best, took);
+    }
+    return best;
+  });
+}
+
 KdfCost cost_for_new_token() {
   const char* choice = std::getenv("ECERT_TOKEN_KDF");
   if (choice != nullptr && std::strcmp(choice, "test") == 0) return kTestKdfCost;
-  return kDefaultKdfCost;
+  return calibrate_kdf_cost();
 }
 
 bool kdf_cost_acceptable(const KdfCost& cost) {

@@ -10,7 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev gettext libbsd-dev libinih-dev locales
   # real peers for the interoperability tests and the benchmark
   opensc libnss3-tools gnutls-bin p11-kit softhsm2 openssl sqlite3 python3
-  python3-pexpect groff-base
+  python3-pexpect groff-base xxd
   # the clients that log in with the token (tests/clients) and the pinentry
   # of the protected authentication path
   firefox-esr libengine-pkcs11-openssl curl openssh-server openssh-client

@@ -63,11 +63,11 @@ try:
 except ImportError:
     _missing.append("python3-selenium")
 if _missing:
-    print(f"skipped: not installed or not built: {', '.join(_missing)}", file=sys.stderr)
-    sys.exit(77)
-if not os.access(os.path.dirname(POLICY_DIR), os.W_OK) and not os.access(POLICY_DIR, os.W_OK):
-    print(f"skipped: {POLICY_DIR} is not writable (the test sets a managed policy)", file=sys.stderr)
-    sys.exit(77)
+    tls_support.cannot_run(f"not installed or not built: {', '.join(_missing)}")
+# Installing chromium makes no /etc/chromium/policies: as root the test makes
+# what it needs (and removes it afterwards, see AutoSelectPolicy).
+if os.geteuid() != 0 and not os.access(POLICY_DIR, os.W_OK):
+    tls_support.cannot_run(f"{POLICY_DIR} is not writable (the test sets a managed policy): run as root")
 
 
 # --- the screen --------------------------------------------------------------------
@@ -150,7 +150,13 @@ class AutoSelectPolicy:
     at exit, so it never outlives the test."""
 
     def __init__(self, url, issuer_cn):
-        os.makedirs(POLICY_DIR, exist_ok=True)
+        # The directories this test makes, deepest first, to remove again.
+        self.made = []
+        d = POLICY_DIR
+        while not os.path.isdir(d):
+            self.made.append(d)
+            d = os.path.dirname(d)
+        os.makedirs(POLICY_DIR, 0o755, exist_ok=True)
         self.path = os.path.join(POLICY_DIR, f"ecert-token-test-{os.getpid()}.json")
         rule = json.dumps({"pattern": url, "filter": {"ISSUER": {"CN": issuer_cn}}})
         with open(self.path, "w", encoding="utf-8") as f:
@@ -162,6 +168,12 @@ class AutoSelectPolicy:
             os.remove(self.path)
         except FileNotFoundError:
             pass
+        for d in self.made:
+            try:
+                os.rmdir(d)
+            except OSError:  # gone, or something else was put there meanwhile
+                break
+        self.made = []
 
 
 # --- the user's side ------------------------------------------------------------------

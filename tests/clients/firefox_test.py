@@ -57,8 +57,7 @@ _missing += [p for p in (BIN, MODULE) if not os.path.exists(p)]
 if FIREFOX is None:
     _missing.append("firefox-esr")
 if _missing:
-    print(f"skipped: not installed or not built: {', '.join(_missing)}", file=sys.stderr)
-    sys.exit(77)
+    tls_support.cannot_run(f"not installed or not built: {', '.join(_missing)}")
 
 
 def free_port():

@@ -1,5 +1,7 @@
 #include "cli/certificate_text.h"
 
+#include <openssl/x509_vfy.h>
+
 #include <ctime>
 
 #include "cli/token_text.h"
@@ -21,16 +23,111 @@ std::string date_text(std::int64_t t) {
   return buffer;
 }
 
+using Validity = manager::CertificateDetails::Validity;
+
 std::string validity_text(const manager::CertificateDetails& d) {
   const std::int64_t now = std::time(nullptr);
-  if (d.expired(now)) return tr("expired");
+  switch (d.validity(now)) {
+    case Validity::not_yet_valid:
+      return tr("not yet valid");
+    case Validity::expired:
+      return tr("expired");
+    case Validity::valid:
+      break;
+  }
   const long days = d.days_left(now);
   return format(manager::tr_n("%ld day left", "%ld days left", static_cast<unsigned long>(days)), days);
 }
 
+// Whether today is within the validity period, as a sentence with the dates.
+std::string period_text(const manager::CertificateDetails& d) {
+  const std::string from = date_text(d.not_before), until = date_text(d.not_after);
+  switch (d.validity(std::time(nullptr))) {
+    case Validity::not_yet_valid:
+      return format(tr("not yet valid: valid from %s"), from.c_str());
+    case Validity::expired:
+      return format(tr("expired: valid until %s"), until.c_str());
+    case Validity::valid:
+      break;
+  }
+  return format(tr("valid: from %s until %s"), from.c_str(), until.c_str());
+}
+
+const char* validity_name(Validity v) {
+  switch (v) {
+    case Validity::not_yet_valid:
+      return "not_yet_valid";
+    case Validity::expired:
+      return "expired";
+    case Validity::valid:
+      break;
+  }
+  return "valid";
+}
+
+// OpenSSL's verification errors a token's chain meets, in plain words; any
+// other keeps OpenSSL's English.
+std::string chain_problem(const manager::ChainVerification& v) {
+  switch (v.error) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      return tr("a CA certificate of its chain is not on the token");
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return tr("it is self-signed and not a CA certificate on the token");
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+      return tr("a signature in the chain is not valid");
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return tr("a CA certificate of its chain has expired");
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return tr("a CA certificate of its chain is not yet valid");
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+      return tr("a certificate of its chain may not act as a CA");
+    default:
+      return v.error_text;
+  }
+}
+
+std::string chain_text(const manager::ChainVerification& v) {
+  if (v.verified) return format(tr("verified up to the CA certificate %s"), printable(v.anchor).c_str());
+  return format(tr("not verified: %s"), chain_problem(v).c_str());
+}
+
+Json chain_json(const manager::ChainVerification& v) {
+  Json j;
+  j["verified"] = v.verified;
+  j["anchor"] = v.verified ? Json(v.anchor) : Json(nullptr);
+  j["error"] = v.verified ? Json(nullptr) : Json(v.error_text);
+  return j;
+}
+
 std::string key_text(const manager::CertificateDetails& d) {
-  if (d.key_type == "EC") return format("EC %s (%d bits)", d.curve.c_str(), d.key_bits);
-  return format("%s %d bits", d.key_type.c_str(), d.key_bits);
+  if (d.key_type == "EC") return format(tr("EC %s (%d bits)"), d.curve.c_str(), d.key_bits);
+  return format(tr("%s %d bits"), d.key_type.c_str(), d.key_bits);
+}
+
+// OpenSSL's names of key usages and extended key usages (what
+// CertificateDetails and --json keep), translated for the text output; a
+// name not listed, or a dotted OID, is shown as it is.
+const char* const kUsageNames[] = {
+    N_("Digital Signature"), N_("Non Repudiation"), N_("Key Encipherment"), N_("Data Encipherment"),
+    N_("Key Agreement"), N_("Certificate Sign"), N_("CRL Sign"), N_("Encipher Only"), N_("Decipher Only"),
+    N_("TLS Web Server Authentication"), N_("TLS Web Client Authentication"), N_("Code Signing"),
+    N_("E-mail Protection"), N_("Time Stamping"), N_("OCSP Signing"), N_("Microsoft Smartcard Login"),
+    N_("Any Extended Key Usage"), N_("IPSec End System"), N_("IPSec Tunnel"), N_("IPSec User"),
+    N_("Microsoft Encrypted File System"),
+};
+
+std::vector<std::string> usage_names(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    const char* shown = name.c_str();
+    for (const char* known : kUsageNames)
+      if (name == known) shown = tr(known);
+    out.emplace_back(shown);
+  }
+  return out;
 }
 
 std::string category_text(const CertificateEntry& e) {
@@ -56,7 +153,9 @@ Json list_json(const std::vector<std::string>& v) { return Json(v); }
 std::string joined(const std::vector<std::string>& v) {
   if (v.empty()) return tr("(none)");
   std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  // TRANSLATORS: between the items of a list ("Digital Signature, Non Repudiation").
+  const std::string separator = tr(", ");
+  for (const auto& s : v) out += (out.empty() ? "" : separator) + s;
   return out;
 }
 
@@ -83,7 +182,9 @@ Json entry_json(const std::vector<CertificateEntry>& all, const CertificateEntry
   j["not_after"] = date_text(d.not_after);
   j["days_left"] = d.days_left(now);
   j["expired"] = d.expired(now);
+  j["validity"] = validity_name(d.validity(now));
   if (!full) return j;
+  j["chain_verification"] = chain_json(manager::verify_on_token(all, e, now));
   j["key_type"] = d.key_type;
   j["key_bits"] = d.key_bits;
   if (!d.curve.empty()) j["curve"] = d.curve;
@@ -121,10 +222,13 @@ std::string entry_text(const std::vector<CertificateEntry>& all, const Certifica
   line(tr("Issuer:"), d.issuer);
   line(tr("Serial number:"), d.serial_hex);
   line(tr("Valid from:"), date_text(d.not_before));
-  line(tr("Valid until:"), date_text(d.not_after) + " (" + validity_text(d) + ")");
+  // TRANSLATORS: a date and, in brackets, how long it is valid ("12 days left").
+  line(tr("Valid until:"), format(tr("%s (%s)"), date_text(d.not_after).c_str(), validity_text(d).c_str()));
+  line(tr("Validity period:"), period_text(d));
+  line(tr("Certificate chain:"), chain_text(manager::verify_on_token(all, e, std::time(nullptr))));
   line(tr("Key:"), key_text(d));
-  line(tr("Key usage:"), joined(d.key_usage));
-  line(tr("Extended key usage:"), joined(d.extended_key_usage));
+  line(tr("Key usage:"), joined(usage_names(d.key_usage)));
+  line(tr("Extended key usage:"), joined(usage_names(d.extended_key_usage)));
   line(tr("Certificate policies:"), joined(d.policies));
   line(tr("E-mail addresses:"), joined(d.email_addresses));
   line(tr("SHA-1 fingerprint:"), d.sha1_fingerprint);

@@ -10,6 +10,7 @@
 
 #include "cli/context.h"
 #include "cli/exit_codes.h"
+#include "cli/parser_text.h"
 #include "cli/password_flow.h"
 #include "cli/token_text.h"
 #include "manager/certificate.h"
@@ -113,10 +114,12 @@ int run(int argc, char** argv) {
   CLI::App app{tr("ecert-token: look after an e-Cert Token (a PKCS#11 token): its certificates, its password, "
                   "and its use in browsers."),
                "ecert-token"};
+  translate_help(app);
   app.require_subcommand(1);
   // Global options may also follow the command: `ecert-token info --json`.
   app.fallthrough();
-  app.set_version_flag("--version", std::string("ecert-token ") + ECERT_VERSION);
+  app.set_version_flag("--version", std::string("ecert-token ") + ECERT_VERSION,
+                       tr("Display program version information and exit"));
   app.add_option("--module", context.options.module,
                  tr("PKCS#11 module to use (default: the e-Cert Token module; any vendor's module works)"));
   app.add_option("--slot", context.options.slot, tr("slot ID of the token"));
@@ -133,9 +136,14 @@ int run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;  // --help, --version
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kOk : kUsage;
+    // The parse stopped before it set the flags: --json is read here.
+    context.options.json = app.get_option("--json")->count() > 0;
+    const int code = report(context, kUsage, parse_error_text(app, e), e.what());
+    if (!context.options.json) std::cerr << tr("Run with --help for more information.") << '\n';
+    return code;
   }
   try {
     return context.action ? context.action() : kUsage;

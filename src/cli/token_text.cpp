@@ -1,5 +1,7 @@
 #include "cli/token_text.h"
 
+#include <iterator>
+
 #include "manager/i18n.h"
 
 namespace ecert::cli {
@@ -26,8 +28,8 @@ std::string describe_pin_state(const manager::TokenSummary& t) {
     out += "\n";
   }
   if (u.tries_left && u.max_tries) {
-    out += format(tr_n("%u of %u try left before the token is locked.", "%u of %u tries left before the token is locked.",
-                       *u.tries_left),
+    out += format(tr_n("%u try left (of %u) before the token is locked.",
+                       "%u of %u tries left before the token is locked.", *u.tries_left),
                   *u.tries_left, *u.max_tries);
     out += "\n";
   } else if (u.final_try) {
@@ -42,10 +44,22 @@ std::string describe_pin_state(const manager::TokenSummary& t) {
 
 namespace {
 
+// Binary units (a PKCS#11 token reports bytes), one decimal: "12.3 GiB".
+std::string human_size(CK_ULONG bytes) {
+  if (bytes < 1024) return format(tr_n("%lu byte", "%lu bytes", bytes), bytes);
+  static const char* const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(bytes) / 1024;
+  std::size_t unit = 0;
+  for (; value >= 1024 && unit + 1 < std::size(units); ++unit) value /= 1024;
+  return format("%.1f %s", value, units[unit]);
+}
+
+// Empty when the token does not report its free space
+// (CK_UNAVAILABLE_INFORMATION): the line is then left out.
 std::string memory_text(const std::optional<CK_ULONG>& free, const std::optional<CK_ULONG>& total) {
-  if (!free) return tr("not reported");
-  if (!total) return format(tr("%lu bytes free"), *free);
-  return format(tr("%lu of %lu bytes free"), *free, *total);
+  if (!free) return "";
+  if (!total) return format(tr("%s free"), human_size(*free).c_str());
+  return format(tr("%s free of %s"), human_size(*free).c_str(), human_size(*total).c_str());
 }
 
 }  // namespace
@@ -60,11 +74,18 @@ std::string token_text(const manager::TokenSummary& t, bool full) {
   out += "  " + format(tr("Serial number: %s"), printable(t.serial).c_str()) + "\n";
   out += "  " + format(tr("Manufacturer:  %s"), printable(t.manufacturer).c_str()) + "\n";
   out += "  " + format(tr("Model:         %s"), printable(t.model).c_str()) + "\n";
-  out += "  " + format(tr("Free space:    %s"), memory_text(t.free_public, t.total_public).c_str()) + "\n";
+  if (const std::string memory = memory_text(t.free_public, t.total_public); !memory.empty())
+    out += "  " + format(tr("Free space:    %s"), memory.c_str()) + "\n";
   if (full) {
-    out += "  " + format(tr("Password length: %lu to %lu characters"), t.min_pin, t.max_pin) + "\n";
+    out += "  " +
+           format(tr_n("Password length: %lu to %lu character", "Password length: %lu to %lu characters", t.max_pin),
+                  t.min_pin, t.max_pin) +
+           "\n";
     if (t.so.tries_left && t.so.max_tries)
-      out += "  " + format(tr("Administrator (SO) password: %u of %u tries left"), *t.so.tries_left, *t.so.max_tries) +
+      out += "  " +
+             format(tr_n("Administrator (SO) password: %u try left (of %u)",
+                         "Administrator (SO) password: %u of %u tries left", *t.so.tries_left),
+                    *t.so.tries_left, *t.so.max_tries) +
              "\n";
     if (t.so.locked) out += "  " + std::string(tr("The administrator (SO) password is locked.")) + "\n";
   }

@@ -206,6 +206,11 @@ long CertificateDetails::days_left(std::int64_t now) const {
 
 bool CertificateDetails::expired(std::int64_t now) const { return now > not_after; }
 
+CertificateDetails::Validity CertificateDetails::validity(std::int64_t now) const {
+  if (now < not_before) return Validity::not_yet_valid;
+  return expired(now) ? Validity::expired : Validity::valid;
+}
+
 CertificateDetails decode_certificate(ByteView der) {
   X509Ptr cert = parse(der);
   ErrorMark mark;
@@ -351,6 +356,79 @@ std::vector<std::size_t> chain_of(const CertificateDetails& leaf, const std::vec
     current = decoded[next].get();
   }
   return chain;
+}
+
+namespace {
+
+using StorePtr = OsslPtr<X509_STORE, X509_STORE_free>;
+using StoreContextPtr = OsslPtr<X509_STORE_CTX, X509_STORE_CTX_free>;
+
+// The certificate's own dates are reported apart (validity()): only they
+// are let pass.
+int ignore_leaf_dates(int ok, X509_STORE_CTX* context) {
+  if (ok) return ok;
+  const int error = X509_STORE_CTX_get_error(context);
+  if (X509_STORE_CTX_get_error_depth(context) == 0 &&
+      (error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID))
+    return 1;
+  return ok;
+}
+
+// sk_X509_free is a macro: wrapped to be a template argument. The stack
+// does not own the certificates in it.
+void free_x509_stack(STACK_OF(X509) * stack) { sk_X509_free(stack); }
+using X509StackPtr = OsslPtr<STACK_OF(X509), free_x509_stack>;
+
+// One X509_verify_cert run: `trusted` are the ends the chain may reach,
+// `intermediates` may be passed through.
+ChainVerification verify_once(X509* leaf, const std::vector<X509*>& trusted, const std::vector<X509*>& intermediates,
+                              bool partial, std::int64_t now) {
+  StorePtr store(X509_STORE_new());
+  StoreContextPtr context(X509_STORE_CTX_new());
+  X509StackPtr untrusted(sk_X509_new_null());
+  if (!store || !context || !untrusted) throw std::bad_alloc();
+  for (X509* c : trusted) X509_STORE_add_cert(store.get(), c);  // its own reference; a duplicate is no error
+  for (X509* c : intermediates) sk_X509_push(untrusted.get(), c);
+  if (X509_STORE_CTX_init(context.get(), store.get(), leaf, untrusted.get()) != 1) throw std::bad_alloc();
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(context.get());
+  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(now));
+  // CHECK_SS_SIGNATURE: a root's own signature is checked too.
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CHECK_SS_SIGNATURE | (partial ? X509_V_FLAG_PARTIAL_CHAIN : 0));
+  X509_STORE_CTX_set_verify_cb(context.get(), ignore_leaf_dates);
+  ChainVerification out;
+  out.verified = X509_verify_cert(context.get()) == 1;
+  if (!out.verified) {
+    out.error = X509_STORE_CTX_get_error(context.get());
+    out.error_depth = X509_STORE_CTX_get_error_depth(context.get());
+    out.error_text = X509_verify_cert_error_string(out.error);
+    return out;
+  }
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(context.get());
+  if (chain != nullptr && sk_X509_num(chain) > 0)
+    out.anchor = name_text(X509_get_subject_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
+  return out;
+}
+
+}  // namespace
+
+ChainVerification verify_chain(const CertificateDetails& cert, const std::vector<const CertificateDetails*>& cas,
+                               std::int64_t now) {
+  ErrorMark mark;
+  X509Ptr leaf = parse(cert.der);
+  std::vector<X509Ptr> owned;
+  std::vector<X509*> all, roots;
+  for (const CertificateDetails* ca : cas) {
+    owned.push_back(parse(ca->der));
+    all.push_back(owned.back().get());
+    if (ca->subject_der == ca->issuer_der) roots.push_back(owned.back().get());
+  }
+  // Up to a root on the token when it is there; else up to the highest CA
+  // on the token (an intermediate is then trusted as the end).
+  ChainVerification full = verify_once(leaf.get(), roots, all, false, now);
+  if (full.verified || (full.error != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
+                        full.error != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+    return full;
+  return verify_once(leaf.get(), all, {}, true, now);
 }
 
 }  // namespace ecert::manager

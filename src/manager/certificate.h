@@ -60,7 +60,28 @@ struct CertificateDetails {
   long days_left(std::int64_t now) const;
   // True once `now` is past not_after (the last second of validity is still valid).
   bool expired(std::int64_t now) const;
+  // Where `now` falls in [not_before, not_after] (both ends valid).
+  enum class Validity { not_yet_valid, valid, expired };
+  Validity validity(std::int64_t now) const;
 };
+
+// Whether a certificate's chain verifies (OpenSSL's X509_verify_cert) up to
+// a CA certificate the caller trusts, at a given time.
+struct ChainVerification {
+  bool verified = false;
+  int error = 0;            // X509_V_ERR_* when not verified
+  int error_depth = 0;      // 0 the certificate itself, 1 its issuer, ...
+  std::string error_text;   // OpenSSL's English words for `error`
+  std::string anchor;       // the subject of the CA it verified up to (as `subject`)
+};
+
+// Verifies `cert` against the CA certificates `cas` (each trusted as an end
+// of the chain, self-signed or not) at `now`: names, signatures, CA
+// constraints and the CAs' validity periods. The certificate's own validity
+// period is not part of it (CertificateDetails::validity() reports that), so
+// an expired e-Cert with a sound chain still says its chain verifies.
+ChainVerification verify_chain(const CertificateDetails& cert, const std::vector<const CertificateDetails*>& cas,
+                               std::int64_t now);
 
 // Decodes one DER certificate; trailing bytes are refused. Throws
 // CertificateError for anything else, including an empty buffer.

@@ -104,6 +104,15 @@ const CertificateEntry& select_certificate(const std::vector<CertificateEntry>& 
   return *found.front();
 }
 
+ChainVerification verify_on_token(const std::vector<CertificateEntry>& entries, const CertificateEntry& entry,
+                                  std::int64_t now) {
+  if (!entry.details) throw CertificateError("The certificate cannot be read.");
+  std::vector<const CertificateDetails*> cas;
+  for (const CertificateEntry& e : entries)
+    if (e.details && (e.details->is_ca || e.category == 2)) cas.push_back(&*e.details);
+  return verify_chain(*entry.details, cas, now);
+}
+
 std::vector<ObjectEntry> list_objects(Session& session) {
   std::vector<ObjectEntry> out;
   for (CK_OBJECT_HANDLE h : session.find(AttributeTemplate{})) {

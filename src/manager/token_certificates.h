@@ -34,6 +34,12 @@ std::vector<CertificateEntry> list_certificates(Session& session, bool logged_in
 // Throws UsageError(not_found / ambiguous).
 const CertificateEntry& select_certificate(const std::vector<CertificateEntry>& entries, const std::string& which);
 
+// Whether `entry`'s chain verifies up to a CA certificate among `entries`
+// (basicConstraints cA, or stored as an authority certificate) at `now`.
+// Throws CertificateError when `entry` is no readable certificate.
+ChainVerification verify_on_token(const std::vector<CertificateEntry>& entries, const CertificateEntry& entry,
+                                  std::int64_t now);
+
 // Any object on the token, for `delete` (keys, certificates, data objects).
 struct ObjectEntry {
   CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;

@@ -169,6 +169,8 @@ class ShowTest(PkiTestCase):
         self.assertTrue(j["private_key_on_token"])
         self.assertEqual(j["category"], 1)
         self.assertEqual(j["chain"], [{"label": CA_NAME, "subject": "CN=" + CA_NAME}])
+        self.assertEqual(j["validity"], "valid")
+        self.assertEqual(j["chain_verification"], {"verified": True, "anchor": "CN=" + CA_NAME, "error": None})
         return j
 
     def test_show_rsa_utf8string_matches_openssl(self):
@@ -216,6 +218,20 @@ class ShowTest(PkiTestCase):
             self.assertRegex(out, rf"SHA-256 fingerprint:\s+{o['sha256']}\n")
             self.assertRegex(out, r"Private key:\s+yes, on the token\n")
             self.assertIn("CA chain on the token:\n  CN=" + CA_NAME, out)
+            self.assertRegex(out, rf"Validity period:\s+valid: from {openssl_date(o['not_before'])} until "
+                                  rf"{openssl_date(o['not_after'])}\n")
+            self.assertRegex(out, rf"Certificate chain:\s+verified up to the CA certificate CN={CA_NAME}\n")
+            self.assertRegex(out, r"Key usage:\s+Digital Signature, Non Repudiation")
+
+    def test_text_output_in_chinese_has_no_english_names(self):
+        zh = {"LANG": "zh_HK.UTF-8", "LANGUAGE": None}
+        out = self.box.ok("show", "rsa", env=zh).out
+        for english in ("Digital Signature", "Non Repudiation", "TLS Web Client Authentication", "E-mail Protection",
+                        "bits", "verified up to", "valid: from", "days left"):
+            self.assertNotIn(english, out)
+        for chinese in ("數碼簽署", "不可否認", "用戶端驗證", "電子郵件保護", "RSA 2048 位元", "已核實", "有效"):
+            self.assertIn(chinese, out)
+        self.assertNotIn("(", out.replace("(" + "1)", ""), "ASCII parentheses in the Chinese text")
 
     def test_show_selects_by_number_id_and_fingerprint(self):
         listed = self.box.json("certs")
@@ -268,7 +284,11 @@ class KeygenCsrTest(PkiTestCase):
         cert = self.box.path("applied.pem")
         openssl("x509", "-req", "-in", csr, "-CA", self.pki["ca"]["cert"], "-CAkey", self.pki["ca"]["key"],
                 "-set_serial", "0x1234", "-days", "30", "-out", cert)
-        r = self.box.run("--json", "import-cert", cert, "--pin-file", self.pin_file)
+        # With its CA in the same PEM file, so that the chain can be verified.
+        bundle = self.box.path("applied-chain.pem")
+        with open(bundle, "w") as f:
+            f.write(open(cert).read() + open(self.pki["ca"]["cert"]).read())
+        r = self.box.run("--json", "import-cert", bundle, "--pin-file", self.pin_file)
         self.assertExit(r, 0)
         self.assertEqual(r.json()["id"], key_id)
         o = pki.openssl_fields(cert)
@@ -276,6 +296,7 @@ class KeygenCsrTest(PkiTestCase):
         self.assertEqual((j["subject"], j["serial"], j["sha256_fingerprint"], j["key_bits"]),
                          (o["subject"], o["serial"], o["sha256"], 256))
         self.assertTrue(j["private_key_on_token"])
+        self.assertTrue(j["chain_verification"]["verified"], j["chain_verification"])
 
         # delete: every object with the label goes, after a password.
         r = self.box.run("--json", "delete", "applied", "--yes", "--pin-file", self.pin_file)
@@ -284,6 +305,29 @@ class KeygenCsrTest(PkiTestCase):
                          ["certificate", "private-key", "public-key"])
         self.assertNotIn("applied", [c["label"] for c in self.box.json("certs")])
         self.assertExit(self.box.run("delete", "applied", "--yes", "--pin-file", self.pin_file), e2e.NOT_FOUND)
+
+    def test_chain_that_does_not_verify(self):
+        """A key certified by a CA that is not on the token: `show` says the
+        chain does not verify, and why."""
+        self.box.ok("keygen", "--type", "p256", "--label", "unverified", "--pin-file", self.pin_file)
+        csr, other_ca, other_key, other = (self.box.path(n) for n in
+                                           ("unverified.csr", "other-ca.pem", "other-ca.key", "other.pem"))
+        self.box.ok("csr", "unverified", "--common-name", "Other", "-o", csr, "--pin-file", self.pin_file)
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", other_key, "-out", other_ca,
+                "-subj", "/CN=Some Other CA", "-days", "30")
+        openssl("x509", "-req", "-in", csr, "-CA", other_ca, "-CAkey", other_key, "-set_serial", "0x99",
+                "-days", "30", "-out", other)
+        self.box.ok("import-cert", other, "--pin-file", self.pin_file)
+        j = self.box.json("show", "unverified")
+        self.assertFalse(j["chain_verification"]["verified"])
+        self.assertIsNone(j["chain_verification"]["anchor"])
+        self.assertIn("issuer certificate", j["chain_verification"]["error"])
+        self.assertEqual(j["validity"], "valid")
+        out = self.box.ok("show", "unverified").out
+        self.assertRegex(out, r"Certificate chain:\s+not verified: a CA certificate of its chain is not on the token\n")
+        out = self.box.ok("show", "unverified", env={"LANG": "zh_HK.UTF-8", "LANGUAGE": None}).out
+        self.assertIn("未能核實：證書鏈中有一張核證機關證書不在 Token 上", out)
+        self.box.ok("delete", "unverified", "--yes", "--pin-file", self.pin_file)
 
 
 if __name__ == "__main__":

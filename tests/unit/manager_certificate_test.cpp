@@ -5,6 +5,7 @@
 // key IDs with what NSS's pk12util/certutil assign.
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -421,6 +422,47 @@ TEST_F(CertificateTest, DaysLeftRoundsDown) {
   EXPECT_TRUE(d.expired(d.not_after + 1));
   EXPECT_EQ(d.days_left(d.not_after + 86400), -1);
   EXPECT_EQ(d.days_left(d.not_after + 86401), -2);
+}
+
+TEST_F(CertificateTest, ValidityIsNotYetValidValidOrExpired) {
+  CertificateDetails d;
+  d.not_before = 100 * 86400;
+  d.not_after = 200 * 86400;
+  using V = CertificateDetails::Validity;
+  EXPECT_EQ(d.validity(d.not_before - 1), V::not_yet_valid);
+  EXPECT_EQ(d.validity(d.not_before), V::valid);
+  EXPECT_EQ(d.validity(d.not_after), V::valid);
+  EXPECT_EQ(d.validity(d.not_after + 1), V::expired);
+}
+
+TEST_F(CertificateTest, ChainVerifiesUpToACaGiven) {
+  const CertificateDetails root = pki_->details("root"), in = pki_->details("int"), rsa = pki_->details("rsa"),
+                           forged = pki_->details("forged");
+  const std::int64_t now = std::time(nullptr);
+  ChainVerification v = verify_chain(rsa, {&root, &in}, now);
+  EXPECT_TRUE(v.verified) << v.error_text;
+  EXPECT_EQ(v.anchor, root.subject);
+  // An intermediate CA on the token ends the chain as well.
+  v = verify_chain(rsa, {&in}, now);
+  EXPECT_TRUE(v.verified) << v.error_text;
+  EXPECT_EQ(v.anchor, in.subject);
+  // The issuer missing, or only a certificate with its name and another key.
+  for (const auto& cas : {std::vector<const CertificateDetails*>{&root}, std::vector<const CertificateDetails*>{&forged},
+                          std::vector<const CertificateDetails*>{}}) {
+    v = verify_chain(rsa, cas, now);
+    EXPECT_FALSE(v.verified);
+    EXPECT_EQ(v.error, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY) << v.error_text;
+    EXPECT_FALSE(v.error_text.empty());
+  }
+  // The e-Cert's own dates are not the chain's business (730 days), the
+  // CAs' are (3650 days).
+  EXPECT_TRUE(verify_chain(rsa, {&root, &in}, rsa.not_after + 86400).verified);
+  v = verify_chain(rsa, {&root, &in}, in.not_after + 86400);
+  EXPECT_FALSE(v.verified);
+  EXPECT_EQ(v.error, X509_V_ERR_CERT_HAS_EXPIRED);
+  EXPECT_GE(v.error_depth, 1);
+  // A CA certificate on the token verifies as itself.
+  EXPECT_TRUE(verify_chain(in, {&root, &in}, now).verified);
 }
 
 TEST_F(CertificateTest, RefusesWhatIsNotACertificate) {

@@ -15,6 +15,7 @@ namespace ecert::cli {
 namespace {
 
 using manager::tr;
+using manager::tr_n;
 
 SecretSource so_source(const std::optional<std::string>& file) { return {"ECERT_TOKEN_SO_PIN", file}; }
 
@@ -142,21 +143,27 @@ std::string policy_text(const manager::TokenPolicy& p) {
   const auto& r = p.rules;
   auto yes_no = [](bool b) { return std::string(b ? tr("yes") : tr("no")); };
   std::string out;
-  out += format(tr("Password length:            %u to %u characters"), r.min_length, r.max_length) + "\n";
+  out += format(tr_n("Password length:            %u to %u character",
+                     "Password length:            %u to %u characters", r.max_length),
+                r.min_length, r.max_length) +
+         "\n";
   out += format(tr("Upper-case letter required: %s"), yes_no(r.require_upper).c_str()) + "\n";
   out += format(tr("Lower-case letter required: %s"), yes_no(r.require_lower).c_str()) + "\n";
   out += format(tr("Digit required:             %s"), yes_no(r.require_digit).c_str()) + "\n";
   out += format(tr("Special character required: %s"), yes_no(r.require_special).c_str()) + "\n";
   out += format(tr("Longest run of one character: %u (0: no limit)"), r.max_repeat) + "\n";
   out += format(tr("Previous passwords refused: %u"), r.history_size) + "\n";
-  out += format(tr("Wrong passwords before the token locks: %u (%u tries left)"), r.max_user_tries,
-                p.user_tries_left) +
+  out += format(tr_n("Wrong passwords before the token locks: %u (%u try left)",
+                     "Wrong passwords before the token locks: %u (%u tries left)", p.user_tries_left),
+                r.max_user_tries, p.user_tries_left) +
          "\n";
-  out += format(tr("Wrong SO passwords before the SO password locks: %u (%u tries left)"), r.max_so_tries,
-                p.so_tries_left) +
+  out += format(tr_n("Wrong SO passwords before the SO password locks: %u (%u try left)",
+                     "Wrong SO passwords before the SO password locks: %u (%u tries left)", p.so_tries_left),
+                r.max_so_tries, p.so_tries_left) +
          "\n";
-  out += format(tr("Initial (PIN envelope) password length: %u to %u characters"), r.issuer_min_length,
-                r.issuer_max_length) +
+  out += format(tr_n("Initial (PIN envelope) password length: %u to %u character",
+                     "Initial (PIN envelope) password length: %u to %u characters", r.issuer_max_length),
+                r.issuer_min_length, r.issuer_max_length) +
          "\n";
   out += format(tr("Initial password must be changed: %s"), yes_no(r.must_change).c_str()) + "\n";
   // TRANSLATORS: the protected authentication path: the token shows its own

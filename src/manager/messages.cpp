@@ -89,9 +89,13 @@ std::string describe_pin_problem(const PinCheck& check) {
     case PinProblem::none:
       return "";
     case PinProblem::too_short:
-      return format(tr("The password must have at least %lu characters."), check.min_length);
+      return format(tr_n("The password must have at least %lu character.",
+                         "The password must have at least %lu characters.", check.min_length),
+                    check.min_length);
     case PinProblem::too_long:
-      return format(tr("The password may have at most %lu characters."), check.max_length);
+      return format(tr_n("The password may have at most %lu character.",
+                         "The password may have at most %lu characters.", check.max_length),
+                    check.max_length);
     case PinProblem::not_utf8:
       return tr("The password contains bytes that are not valid text (UTF-8).");
     case PinProblem::control_character:
@@ -105,7 +109,9 @@ std::string describe_pin_problem(const PinCheck& check) {
     case PinProblem::no_special:
       return tr("The password must contain a special character (for example ! $ # %).");
     case PinProblem::repeated_character:
-      return format(tr("The password may not repeat one character more than %lu times in a row."), check.max_repeat);
+      return format(tr_n("The password may not repeat one character more than %lu time in a row.",
+                         "The password may not repeat one character more than %lu times in a row.", check.max_repeat),
+                    check.max_repeat);
     case PinProblem::reused:
       return tr("The password was used recently; choose one you have not used before.");
   }

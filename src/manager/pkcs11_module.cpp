@@ -54,7 +54,7 @@ Module::Module(const std::string& path) : path_(path) {
     const char* why = dlerror();
     throw ModuleLoadFailure(ModuleProblem::not_loadable, path, why ? why : "dlopen failed");
   }
-  auto fail = [this, &path](ModuleProblem problem, const std::string& detail, CK_RV rv = CKR_OK) {
+  auto give_up = [this, &path](ModuleProblem problem, const std::string& detail, CK_RV rv = CKR_OK) {
     dlclose(handle_);
     handle_ = nullptr;
     throw ModuleLoadFailure(problem, path, detail, rv);
@@ -70,18 +70,19 @@ Module::Module(const std::string& path) : path_(path) {
     if (rv == CKR_OK && interface && interface->pFunctionList)
       functions_ = static_cast<CK_FUNCTION_LIST*>(interface->pFunctionList);
     else if (!get_list)
-      fail(ModuleProblem::function_list_failed, "C_GetInterface", rv == CKR_OK ? CKR_GENERAL_ERROR : rv);
+      give_up(ModuleProblem::function_list_failed, "C_GetInterface", rv == CKR_OK ? CKR_GENERAL_ERROR : rv);
   }
   if (!functions_ && get_list) {
     const CK_RV rv = get_list(&functions_);
     if (rv != CKR_OK || !functions_)
-      fail(ModuleProblem::function_list_failed, "C_GetFunctionList", rv == CKR_OK ? CKR_GENERAL_ERROR : rv);
+      give_up(ModuleProblem::function_list_failed, "C_GetFunctionList", rv == CKR_OK ? CKR_GENERAL_ERROR : rv);
   }
-  if (!functions_) fail(ModuleProblem::no_entry_point, "neither C_GetInterface nor C_GetFunctionList");
+  if (!functions_) give_up(ModuleProblem::no_entry_point, "neither C_GetInterface nor C_GetFunctionList");
   CK_C_INITIALIZE_ARGS args{};
   args.flags = CKF_OS_LOCKING_OK;
   const CK_RV rv = functions_->C_Initialize(&args);
-  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) fail(ModuleProblem::initialize_failed, "C_Initialize", rv);
+  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED)
+    give_up(ModuleProblem::initialize_failed, "C_Initialize", rv);
   is_ecert_ = padded_field(info().manufacturerID) == kOurManufacturer;
 }
 

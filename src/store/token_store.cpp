@@ -5,9 +5,12 @@
 #include <string>
 
 #include "common/error.h"
+#include "store/database.h"
 
 namespace ecert::store {
 namespace {
+
+constexpr const char* kHistoryName = "user-pin-history";
 
 const char* const kSchema = R"sql(
 CREATE TABLE token(
@@ -35,6 +38,20 @@ std::int64_t pragma_int(Database& db, const char* sql) {
 
 }  // namespace
 
+TokenStore::TokenStore(std::string path, std::unique_ptr<Database> db) : path_(std::move(path)), db_(std::move(db)) {}
+TokenStore::~TokenStore() = default;
+
+std::int64_t TokenStore::data_version() { return db_->data_version(); }
+
+void TokenStore::abandon() noexcept { db_->abandon(); }
+
+void TokenStore::check_token(ByteView token_uuid) {
+  Statement s = db_->prepare("SELECT uuid FROM token WHERE id = 1");
+  bool same = s.step() && s.column_blob(0) == Bytes(token_uuid.begin(), token_uuid.end());
+  s.run();
+  if (!same) fail(CKR_SESSION_HANDLE_INVALID, "token re-initialised");
+}
+
 std::unique_ptr<TokenStore> TokenStore::create(const std::string& path, const TokenRecord& token,
                                                const PinRecord& so_pin, const PolicyValues& policy) {
   // Built complete under a temporary name, then linked into place: a process
@@ -45,14 +62,14 @@ std::unique_ptr<TokenStore> TokenStore::create(const std::string& path, const To
   ::unlink(temporary.c_str());
   {
     std::unique_ptr<TokenStore> store(new TokenStore(temporary, Database::open(temporary, true)));
-    Database& db = store->db();
+    Database& db = *store->db_;
     Transaction tx(db);
     db.exec(kSchema);
     db.exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
     db.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
     store->write_token(token);
     store->write_pin(CKU_SO, so_pin);
-    store->write_policy(policy);
+    store->write_policy_values(policy);
     tx.commit();
   }
   int linked = ::link(temporary.c_str(), path.c_str());
@@ -63,7 +80,7 @@ std::unique_ptr<TokenStore> TokenStore::create(const std::string& path, const To
 
 std::unique_ptr<TokenStore> TokenStore::open(const std::string& path) {
   std::unique_ptr<TokenStore> store(new TokenStore(path, Database::open(path, false)));
-  Database& db = store->db();
+  Database& db = *store->db_;
   if (pragma_int(db, "PRAGMA application_id") != kApplicationId) fail(CKR_TOKEN_NOT_RECOGNIZED, "foreign db");
   std::int64_t version = pragma_int(db, "PRAGMA user_version");
   if (version != kSchemaVersion) fail(CKR_TOKEN_NOT_RECOGNIZED, "schema version");
@@ -90,7 +107,7 @@ void TokenStore::reinitialize(const TokenRecord& token, const PinRecord& so_pin,
   db_->exec("DELETE FROM attribute; DELETE FROM object; DELETE FROM pin; DELETE FROM secret; DELETE FROM policy;");
   write_token(token);
   write_pin(CKU_SO, so_pin);
-  write_policy(policy);
+  write_policy_values(policy);
   tx.commit();
 }
 
@@ -109,11 +126,6 @@ TokenRecord TokenStore::read_token() {
   s.run();
   if (t.uuid.size() != 16 || !kdf_cost_acceptable(t.kdf)) fail(CKR_TOKEN_NOT_RECOGNIZED, "bad token row");
   return t;
-}
-
-void TokenStore::write_label(const std::string& label) {
-  db_->prepare("UPDATE token SET label = ? WHERE id = 1").bind(1, view(label)).run();
-  if (sqlite3_changes(db_->handle()) != 1) fail(CKR_DEVICE_ERROR, "no token row");
 }
 
 PinRecord TokenStore::read_pin(CK_USER_TYPE who) {
@@ -162,6 +174,27 @@ void TokenStore::reset_failures(CK_USER_TYPE who) {
   db_->prepare("UPDATE pin SET failures = 0 WHERE user = ?").bind(1, static_cast<std::int64_t>(who)).run();
 }
 
+void TokenStore::replace_pin(CK_USER_TYPE who, const PinRecord& pin, const std::optional<Bytes>& sealed_history) {
+  Transaction tx(*db_);
+  write_pin(who, pin);
+  if (sealed_history) {
+    db_->prepare("INSERT OR REPLACE INTO secret(name, sealed) VALUES (?, ?)")
+        .bind_text(1, kHistoryName)
+        .bind(2, view(*sealed_history))
+        .run();
+  }
+  tx.commit();
+}
+
+std::optional<Bytes> TokenStore::read_pin_history() {
+  Statement s = db_->prepare("SELECT sealed FROM secret WHERE name = ?");
+  s.bind_text(1, kHistoryName);
+  if (!s.step()) return std::nullopt;
+  Bytes out = s.column_blob(0);
+  s.run();
+  return out;
+}
+
 PolicyValues TokenStore::read_policy() {
   PolicyValues out;
   Statement s = db_->prepare("SELECT name, value FROM policy");
@@ -169,23 +202,22 @@ PolicyValues TokenStore::read_policy() {
   return out;
 }
 
-void TokenStore::write_policy(const PolicyValues& policy) {
+void TokenStore::write_policy_values(const PolicyValues& policy) {
   for (const auto& [name, value] : policy) {
     db_->prepare("INSERT OR REPLACE INTO policy(name, value) VALUES (?, ?)").bind_text(1, name).bind(2, value).run();
   }
 }
 
-std::optional<Bytes> TokenStore::read_secret(const std::string& name) {
-  Statement s = db_->prepare("SELECT sealed FROM secret WHERE name = ?");
-  s.bind_text(1, name);
-  if (!s.step()) return std::nullopt;
-  Bytes out = s.column_blob(0);
-  s.run();
-  return out;
-}
-
-void TokenStore::write_secret(const std::string& name, ByteView sealed) {
-  db_->prepare("INSERT OR REPLACE INTO secret(name, sealed) VALUES (?, ?)").bind_text(1, name).bind(2, sealed).run();
+void TokenStore::write_policy(ByteView token_uuid, const PolicyValues& policy,
+                              const std::optional<std::string>& label) {
+  Transaction tx(*db_);
+  check_token(token_uuid);
+  write_policy_values(policy);
+  if (label) {
+    db_->prepare("UPDATE token SET label = ? WHERE id = 1").bind(1, view(*label)).run();
+    if (sqlite3_changes(db_->handle()) != 1) fail(CKR_DEVICE_ERROR, "no token row");
+  }
+  tx.commit();
 }
 
 std::vector<StoredObject> TokenStore::read_objects(bool sealed_only) {
@@ -219,9 +251,15 @@ std::vector<StoredObject> TokenStore::read_objects(bool sealed_only) {
   return out;
 }
 
-std::int64_t TokenStore::insert_object(bool is_private) {
+std::int64_t TokenStore::add_object(ByteView token_uuid, bool is_private,
+                                    const std::function<std::vector<StoredAttribute>(std::int64_t)>& attributes) {
+  Transaction tx(*db_);
+  check_token(token_uuid);
   db_->prepare("INSERT INTO object(private) VALUES (?)").bind(1, is_private ? 1 : 0).run();
-  return db_->last_insert_rowid();
+  std::int64_t id = db_->last_insert_rowid();
+  write_attributes(id, attributes(id));
+  tx.commit();
+  return id;
 }
 
 void TokenStore::write_attributes(std::int64_t id, const std::vector<StoredAttribute>& attributes) {
@@ -232,12 +270,16 @@ void TokenStore::write_attributes(std::int64_t id, const std::vector<StoredAttri
   }
 }
 
-bool TokenStore::replace_attributes(std::int64_t id, bool is_private, const std::vector<StoredAttribute>& attributes) {
+bool TokenStore::rewrite_object(ByteView token_uuid, std::int64_t id, bool is_private,
+                                const std::vector<StoredAttribute>& attributes) {
+  Transaction tx(*db_);
+  check_token(token_uuid);
   Statement s = db_->prepare("UPDATE object SET private = ? WHERE id = ?");
   s.bind(1, is_private ? 1 : 0).bind(2, id).run();
   if (sqlite3_changes(db_->handle()) == 0) return false;
   db_->prepare("DELETE FROM attribute WHERE object_id = ?").bind(1, id).run();
   write_attributes(id, attributes);
+  tx.commit();
   return true;
 }
 

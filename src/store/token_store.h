@@ -1,6 +1,6 @@
 // TokenStore: one token's SQLite file. It stores and reads records; it knows
 // the schema but not the PKCS#11 rules, and holds no key: values arrive sealed
-// where they must be (see sealing.h), and the token layer decides what to seal.
+// by the Vault (vault.h), and the token layer decides what to seal.
 //
 // Schema (version kSchemaVersion, in PRAGMA user_version; PRAGMA
 // application_id marks the file as ours):
@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,10 +22,11 @@
 
 #include "common/bytes.h"
 #include "ecert/pkcs11.h"
-#include "store/database.h"
 #include "store/pin_kdf.h"
 
 namespace ecert::store {
+
+class Database;
 
 inline constexpr std::int64_t kSchemaVersion = 1;
 inline constexpr std::int64_t kApplicationId = 0x45435454;  // "ECTT"
@@ -59,6 +61,12 @@ struct StoredObject {
 
 using PolicyValues = std::map<std::string, std::int64_t>;
 
+// Every method that writes is one transaction (BEGIN IMMEDIATE ... COMMIT):
+// another process never sees half of it, and a crash never leaves half of it.
+// Those that take `token_uuid` first check, inside that transaction, that
+// the file still holds that token: a process that has not yet seen a
+// re-initialisation by another must not write into the new token
+// (CKR_SESSION_HANDLE_INVALID).
 class TokenStore {
  public:
   // Creates a new token file at `path` (which must not exist) holding `token`,
@@ -69,8 +77,10 @@ class TokenStore {
   // not an ecert-token database or whose schema is newer than this module's
   // (such a file is never written to).
   static std::unique_ptr<TokenStore> open(const std::string& path);
+  ~TokenStore();
+  TokenStore(const TokenStore&) = delete;
+  TokenStore& operator=(const TokenStore&) = delete;
 
-  Database& db() { return *db_; }
   const std::string& path() const { return path_; }
 
   // Replaces everything in the file by a fresh token (C_InitToken on an
@@ -78,43 +88,51 @@ class TokenStore {
   void reinitialize(const TokenRecord& token, const PinRecord& so_pin, const PolicyValues& policy);
 
   TokenRecord read_token();
-  // Renames the token (the label only: uuid, serial and generation stay, so
-  // sealed values and open sessions are unaffected). One statement, hence
-  // atomic on its own; inside a caller's Transaction it commits with the rest.
-  void write_label(const std::string& label);
   PinRecord read_pin(CK_USER_TYPE who);
-  void write_pin(CK_USER_TYPE who, const PinRecord& pin);
 
   // Counts one PIN try before the PIN is checked, in its own committed
   // transaction: returns the failure count after counting, or nullopt when
   // the count had already reached `max_failures` (locked: nothing counted).
   std::optional<std::uint32_t> count_try(CK_USER_TYPE who, std::uint32_t max_failures);
+  // The PIN was right: its count back to 0.
   void reset_failures(CK_USER_TYPE who);
+  // Stores a new PIN record for `who` and, when given, the sealed user PIN
+  // history with it.
+  void replace_pin(CK_USER_TYPE who, const PinRecord& pin, const std::optional<Bytes>& sealed_history);
+  // The sealed user PIN history, if one was stored.
+  std::optional<Bytes> read_pin_history();
 
   PolicyValues read_policy();
-  void write_policy(const PolicyValues& policy);
-
-  std::optional<Bytes> read_secret(const std::string& name);
-  void write_secret(const std::string& name, ByteView sealed);
+  // The policy and, when given, a new label (the label only: uuid, serial and
+  // generation stay, so sealed values and open sessions are unaffected).
+  void write_policy(ByteView token_uuid, const PolicyValues& policy, const std::optional<std::string>& label);
 
   // Every object, or (`sealed_only`) only those stored as private (private
   // objects and keys: all that holds sealed values), which is all a login
   // has to add to what is in memory.
   std::vector<StoredObject> read_objects(bool sealed_only = false);
-  // Reserves an object id (so the caller can seal attributes bound to it);
-  // call inside a Transaction together with write_attributes.
-  std::int64_t insert_object(bool is_private);
-  void write_attributes(std::int64_t id, const std::vector<StoredAttribute>& attributes);
+  // Adds an object: reserves its id, then writes what `attributes(id)`
+  // returns (so values can be sealed bound to the id). Returns the id.
+  std::int64_t add_object(ByteView token_uuid, bool is_private,
+                          const std::function<std::vector<StoredAttribute>(std::int64_t id)>& attributes);
   // Replaces all attributes of an object; false if it no longer exists.
-  bool replace_attributes(std::int64_t id, bool is_private, const std::vector<StoredAttribute>& attributes);
+  bool rewrite_object(ByteView token_uuid, std::int64_t id, bool is_private,
+                      const std::vector<StoredAttribute>& attributes);
   // False if it did not exist.
   bool delete_object(std::int64_t id);
 
-  std::int64_t data_version() { return db_->data_version(); }
+  // Changes whenever another connection commits (see Database::data_version).
+  std::int64_t data_version();
+  // Forgets the connection without closing it (in a child after fork()).
+  void abandon() noexcept;
 
  private:
-  TokenStore(std::string path, std::unique_ptr<Database> db) : path_(std::move(path)), db_(std::move(db)) {}
+  TokenStore(std::string path, std::unique_ptr<Database> db);
   void write_token(const TokenRecord& token);
+  void write_pin(CK_USER_TYPE who, const PinRecord& pin);
+  void write_policy_values(const PolicyValues& policy);
+  void write_attributes(std::int64_t id, const std::vector<StoredAttribute>& attributes);
+  void check_token(ByteView token_uuid);
   std::string path_;
   std::unique_ptr<Database> db_;
 };

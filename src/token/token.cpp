@@ -71,6 +71,7 @@ void Token::load(const store::TokenRecord& record) {
     }
   }
   record_ = record;
+  vault_.bind(record);
   load_objects();
 }
 
@@ -153,7 +154,7 @@ void Token::session_closed(CK_SESSION_HANDLE handle, bool read_write) {
 }
 
 void Token::abandon() noexcept {
-  if (store_ != nullptr) store_->db().abandon();
+  if (store_ != nullptr) store_->abandon();
   forget_login();
   objects_.clear();
 }

@@ -22,6 +22,7 @@
 #include "ecert/pkcs11.h"
 #include "store/pin_lock.h"
 #include "store/token_store.h"
+#include "store/vault.h"
 #include "token/mutex.h"
 #include "token/object.h"
 #include "token/pin_policy.h"
@@ -149,9 +150,6 @@ class Token {
   std::vector<store::StoredAttribute> seal_attributes(std::int64_t id, const AttributeMap& attrs) const;
   AttributeMap unseal_object(const store::StoredObject& stored, bool& corrupt, bool& missing) const;
   bool visible(const Object& object) const;
-  // Throws CKR_SESSION_HANDLE_INVALID when the file now holds another token
-  // (re-initialised by another process); call inside a write transaction.
-  void check_still_same_token();
   CK_FLAGS pin_flags();
   // Takes the token's PIN lock (store/pin_lock.h) and re-reads what other
   // processes committed before it. `in_session`: the caller works in a
@@ -161,6 +159,8 @@ class Token {
   void verify_pin(CK_USER_TYPE who, ByteView pin, SecureBytes& master_key);
   void store_pin(CK_USER_TYPE who, ByteView pin, ByteView master_key, bool must_change);
   std::vector<SecureBytes> read_history(ByteView master_key);
+  // The token just made or re-made: `record` with `master` under the SO PIN.
+  store::PinRecord new_so_pin(const store::TokenRecord& record, ByteView so_pin, ByteView master);
   void create_file(ByteView so_pin, const std::string& label);
 
   const CK_SLOT_ID slot_;
@@ -178,7 +178,7 @@ class Token {
   std::atomic<std::int64_t> last_refresh_ns_{0};
 
   CK_USER_TYPE logged_in_ = kNobody;
-  SecureBytes master_key_;  // while someone is logged in
+  store::Vault vault_;  // holds the master key while someone is logged in
 
   std::map<CK_OBJECT_HANDLE, ObjectPtr> objects_;
   std::map<CK_OBJECT_HANDLE, bool> corrupt_;  // stored objects that failed authentication

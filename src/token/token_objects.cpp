@@ -4,7 +4,6 @@
 #include <string>
 
 #include "common/error.h"
-#include "store/sealing.h"
 #include "token/attribute_rules.h"
 #include "token/token.h"
 
@@ -37,11 +36,11 @@ AttributeMap Token::unseal_object(const store::StoredObject& stored, bool& corru
       attrs.set(a.type, view(a.value));
       continue;
     }
-    if (master_key_.empty()) {
+    if (!vault_.unlocked()) {
       missing = true;
       continue;
     }
-    auto plain = store::unseal(master_key_, store::aad_attribute(record_.uuid, stored.id, a.type), a.value);
+    auto plain = vault_.unseal_attribute(stored.id, a.type, view(a.value));
     if (!plain) {
       corrupt = true;
       continue;
@@ -87,17 +86,9 @@ std::vector<store::StoredAttribute> Token::seal_attributes(std::int64_t id, cons
       out.push_back({type, false, copy(view(value))});
       continue;
     }
-    require(!master_key_.empty(), CKR_USER_NOT_LOGGED_IN, "sealing needs the master key");
-    out.push_back({type, true, store::seal(master_key_, store::aad_attribute(record_.uuid, id, type), view(value))});
+    out.push_back({type, true, vault_.seal_attribute(id, type, view(value))});
   }
   return out;
-}
-
-// Inside a write transaction: another process may have re-initialised the
-// token since this one last looked. An object written now would be sealed
-// under the old token's key into the new token, readable by nobody.
-void Token::check_still_same_token() {
-  if (store_->read_token().uuid != record_.uuid) fail(CKR_SESSION_HANDLE_INVALID, "token re-initialised");
 }
 
 ObjectPtr Token::object(CK_OBJECT_HANDLE handle) const {
@@ -132,13 +123,14 @@ CK_OBJECT_HANDLE Token::add(AttributeMap attrs, CK_SESSION_HANDLE owner) {
     return handle;
   }
   require_initialized();
-  store::Transaction tx(store_->db());
-  check_still_same_token();
-  std::int64_t id = store_->insert_object(stored_private(attrs));
-  require(static_cast<CK_OBJECT_HANDLE>(id) < kProfileObjectHandle, CKR_DEVICE_MEMORY, "object ids exhausted");
-  attrs.set_string(CKA_UNIQUE_ID, record_.serial + "-" + std::to_string(id));
-  store_->write_attributes(id, seal_attributes(id, attrs));
-  tx.commit();
+  // A process that has not yet seen a re-initialisation by another is refused
+  // by the store: its object, sealed under the old token's key, would be
+  // readable by nobody in the new one.
+  std::int64_t id = store_->add_object(view(vault_.token().uuid), stored_private(attrs), [&](std::int64_t new_id) {
+    require(static_cast<CK_OBJECT_HANDLE>(new_id) < kProfileObjectHandle, CKR_DEVICE_MEMORY, "object ids exhausted");
+    attrs.set_string(CKA_UNIQUE_ID, record_.serial + "-" + std::to_string(new_id));
+    return seal_attributes(new_id, attrs);
+  });
   auto handle = static_cast<CK_OBJECT_HANDLE>(id);
   objects_[handle] = std::make_shared<Object>(std::move(attrs), id, 0);
   return handle;
@@ -150,12 +142,9 @@ void Token::replace(CK_OBJECT_HANDLE handle, AttributeMap attrs) {
   // object back now would lose them.
   require(!old->secrets_missing(), CKR_USER_NOT_LOGGED_IN, "key material sealed");
   if (old->store_id() != 0) {
-    store::Transaction tx(store_->db());
-    check_still_same_token();
-    bool found = store_->replace_attributes(old->store_id(), stored_private(attrs),
-                                            seal_attributes(old->store_id(), attrs));
+    bool found = store_->rewrite_object(view(vault_.token().uuid), old->store_id(), stored_private(attrs),
+                                        seal_attributes(old->store_id(), attrs));
     if (!found) fail(CKR_OBJECT_HANDLE_INVALID, "deleted by another process");
-    tx.commit();
   }
   objects_[handle] = std::make_shared<Object>(std::move(attrs), old->store_id(), old->owner());
 }

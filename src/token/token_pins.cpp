@@ -7,15 +7,12 @@
 #include "common/error.h"
 #include "crypto/library_context.h"
 #include "store/pin_lock.h"
-#include "store/sealing.h"
 #include "store/token_directory.h"
 #include "token/special_objects.h"
 #include "token/token.h"
 
 namespace ecert::token {
 namespace {
-constexpr const char* kHistoryName = "user-pin-history";
-
 Bytes random(std::size_t n) {
   Bytes out(n);
   crypto::random_bytes(out.data(), n);
@@ -33,16 +30,6 @@ std::string random_serial() {
   return out;
 }
 
-store::PinRecord make_pin_record(const store::TokenRecord& token, CK_USER_TYPE who, ByteView pin,
-                                 ByteView master_key, bool must_change) {
-  store::PinRecord rec;
-  rec.initialized = true;
-  rec.salt = random(store::kSaltSize);
-  rec.wrapped_key = store::wrap_master_key(master_key, pin, rec.salt, token.kdf,
-                                           store::aad_master_key(token.uuid, who));
-  rec.must_change = must_change;
-  return rec;
-}
 }  // namespace
 
 CK_FLAGS Token::pin_flags() {
@@ -82,9 +69,7 @@ void Token::verify_pin(CK_USER_TYPE who, ByteView pin, SecureBytes& master_key) 
   std::optional<std::uint32_t> counted = store_->count_try(who, max);
   rebuild_builtin_objects();
   if (!counted) fail(CKR_PIN_LOCKED, "locked");
-  store::PinRecord rec = store_->read_pin(who);
-  auto unwrapped = store::unwrap_master_key(rec.wrapped_key, pin, rec.salt, record_.kdf,
-                                            store::aad_master_key(record_.uuid, who));
+  auto unwrapped = vault_.unwrap_pin(who, pin, store_->read_pin(who));
   if (!unwrapped) fail(CKR_PIN_INCORRECT, "wrong PIN");
   store_->reset_failures(who);
   rebuild_builtin_objects();
@@ -126,14 +111,13 @@ void Token::login(CK_USER_TYPE who, ByteView pin) {
   verify_pin(who, pin, master_key);
   if (who == CKU_USER && store_->read_pin(CKU_USER).must_change) fail(CKR_PIN_EXPIRED, "must change");
   logged_in_ = who;
-  master_key_ = std::move(master_key);
+  vault_.hold(std::move(master_key));
   if (who == CKU_USER) load_sealed_objects();
 }
 
 void Token::forget_login() noexcept {
   logged_in_ = kNobody;
-  secure_wipe(master_key_.data(), master_key_.size());
-  master_key_.clear();
+  vault_.forget();
 }
 
 void Token::logout() {
@@ -155,10 +139,8 @@ void Token::create_file(ByteView so_pin, const std::string& label) {
   record.label = label;
   record.generation = 1;
   record.kdf = store::cost_for_new_token();
-  SecureBytes master(store::kMasterKeySize);
-  crypto::random_bytes(master.data(), master.size());
   PinPolicy defaults;
-  store::PinRecord so = make_pin_record(record, CKU_SO, so_pin, master, false);
+  store::PinRecord so = new_so_pin(record, so_pin, store::Vault::new_master_key());
   store_ = store::TokenStore::create(path_, record, so, defaults.to_values());
   policy_ = defaults;
   problem_ = CKR_OK;
@@ -190,41 +172,42 @@ void Token::init_token(ByteView so_pin, const std::string& label) {
   record.label = label;
   record.generation = record_.generation + 1;
   record.kdf = store::cost_for_new_token();
-  SecureBytes master(store::kMasterKeySize);
-  crypto::random_bytes(master.data(), master.size());
   PinPolicy defaults;
-  store_->reinitialize(record, make_pin_record(record, CKU_SO, so_pin, master, false), defaults.to_values());
+  store_->reinitialize(record, new_so_pin(record, so_pin, store::Vault::new_master_key()), defaults.to_values());
   policy_ = defaults;
   forget_login();
   objects_.clear();
   epoch_.fetch_add(1, std::memory_order_acq_rel);
   record_ = record;
+  vault_.bind(record);
   load_objects();
 }
 
+store::PinRecord Token::new_so_pin(const store::TokenRecord& record, ByteView so_pin, ByteView master) {
+  store::Vault fresh;  // this token's vault still seals for the old one
+  fresh.bind(record);
+  return fresh.wrap_pin(CKU_SO, so_pin, master, false);
+}
+
 // Stores `pin` as the PIN of `who`, wrapping `master_key`; for the user also
-// records it in the sealed history.
+// records it in the sealed history, in the same transaction.
 void Token::store_pin(CK_USER_TYPE who, ByteView pin, ByteView master_key, bool must_change) {
-  store::PinRecord rec = make_pin_record(record_, who, pin, master_key, must_change);
-  store::Transaction tx(store_->db());
-  store_->write_pin(who, rec);
+  std::optional<Bytes> sealed_history;
   if (who == CKU_USER) {
     std::vector<SecureBytes> history = read_history(master_key);
     push_history(history, pin, policy_.history_size);
-    SecureBytes encoded = encode_history(history);
-    store_->write_secret(kHistoryName,
-                         store::seal(master_key, store::aad_secret(record_.uuid, kHistoryName), encoded));
+    sealed_history = vault_.seal_history(view(encode_history(history)), master_key);
   }
-  tx.commit();
+  store_->replace_pin(who, vault_.wrap_pin(who, pin, master_key, must_change), sealed_history);
   rebuild_builtin_objects();
 }
 
 std::vector<SecureBytes> Token::read_history(ByteView master_key) {
-  std::optional<Bytes> sealed = store_->read_secret(kHistoryName);
+  std::optional<Bytes> sealed = store_->read_pin_history();
   if (!sealed) return {};
-  auto plain = store::unseal(master_key, store::aad_secret(record_.uuid, kHistoryName), *sealed);
+  auto plain = vault_.unseal_history(view(*sealed), master_key);
   if (!plain) fail(CKR_DEVICE_ERROR, "PIN history failed authentication");
-  return decode_history(*plain);
+  return decode_history(view(*plain));
 }
 
 void Token::init_pin(ByteView pin) {
@@ -235,7 +218,7 @@ void Token::init_pin(ByteView pin) {
   if (rv != CKR_OK) fail(rv, "PIN breaks the issuer rule");
   store::PinLock lock = lock_pins(true);
   if (logged_in_ != CKU_SO) fail(CKR_USER_NOT_LOGGED_IN);
-  store_pin(CKU_USER, pin, master_key_, policy_.must_change);
+  store_pin(CKU_USER, pin, vault_.master_key(), policy_.must_change);
 }
 
 // Checking the old PIN and storing the new one happen under one PIN lock: of
@@ -267,11 +250,7 @@ void Token::set_policy(const PinPolicy& policy, const std::optional<std::string>
   policy.validate();
   // One transaction: another process never reads half a policy, and a crash
   // never leaves one (a row per value).
-  store::Transaction tx(store_->db());
-  check_still_same_token();
-  store_->write_policy(policy.to_values());
-  if (label) store_->write_label(*label);
-  tx.commit();
+  store_->write_policy(view(vault_.token().uuid), policy.to_values(), label);
   policy_ = policy;
   // Other processes see the commit through data_version; this one never
   // re-reads its own writes, so its record follows here.

@@ -118,4 +118,51 @@ std::string describe_pin_problem(const PinCheck& check) {
   return "";
 }
 
+std::string describe_current_pin_problem(const CurrentPinCheck& check) {
+  using Problem = CurrentPinCheck::Problem;
+  switch (check.problem) {
+    case Problem::none:
+      return "";
+    case Problem::empty:
+      return tr("No password was entered. Nothing was sent to the token: no try was used.");
+    case Problem::too_short:
+      return format(tr_n("This cannot be the password: the token's passwords have at least %lu character. Nothing "
+                         "was sent to the token: no try was used.",
+                         "This cannot be the password: the token's passwords have at least %lu characters. Nothing "
+                         "was sent to the token: no try was used.",
+                         check.min_length),
+                    check.min_length);
+    case Problem::too_long:
+      return tr("This cannot be the password: it is longer than any password of this token. Nothing was sent to "
+                "the token: no try was used.");
+  }
+  return "";
+}
+
+std::string describe_pin_rules(const token::PinPolicy* rules, bool with_history, CK_ULONG min_length,
+                               CK_ULONG max_length) {
+  std::string out = std::string(tr("The new password must:")) + "\n";
+  auto rule = [&out](const std::string& text) { out += "  - " + text + "\n"; };
+  if (!rules) {
+    if (max_length != 0 && max_length != CK_UNAVAILABLE_INFORMATION && max_length != CK_EFFECTIVELY_INFINITE)
+      rule(format(tr_n("have %lu to %lu byte", "have %lu to %lu bytes", max_length), min_length, max_length));
+    else
+      rule(format(tr_n("have at least %lu byte", "have at least %lu bytes", min_length), min_length));
+    return out;
+  }
+  rule(format(tr_n("have %lu to %lu character", "have %lu to %lu characters", rules->max_length),
+              rules->min_length, rules->max_length));
+  if (rules->require_upper) rule(tr("contain an upper-case letter (A-Z)"));
+  if (rules->require_lower) rule(tr("contain a lower-case letter (a-z)"));
+  if (rules->require_digit) rule(tr("contain a digit (0-9)"));
+  if (rules->require_special) rule(tr("contain a special character (for example ! $ # %)"));
+  if (rules->max_repeat != 0)
+    rule(format(tr_n("not repeat one character more than %lu time in a row",
+                     "not repeat one character more than %lu times in a row", rules->max_repeat),
+                rules->max_repeat));
+  if (with_history && rules->history_size != 0)
+    rule(format(tr("not be one of your recent passwords (the last %lu are remembered)"), rules->history_size));
+  return out;
+}
+
 }  // namespace ecert::manager

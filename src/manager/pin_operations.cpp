@@ -38,6 +38,33 @@ PinCheck check_new_pin(const Module& module, CK_SLOT_ID slot, PinRole role, std:
   return out;
 }
 
+CurrentPinCheck check_current_pin(const Module& module, CK_SLOT_ID slot, std::string_view pin) {
+  const CK_TOKEN_INFO info = module.token_info(slot);
+  CurrentPinCheck out;
+  out.min_length = info.ulMinPinLen;
+  // Some modules report no upper limit this way.
+  const bool no_max = info.ulMaxPinLen == 0 || info.ulMaxPinLen == CK_UNAVAILABLE_INFORMATION ||
+                      info.ulMaxPinLen == CK_EFFECTIVELY_INFINITE;
+  out.max_length = no_max ? 0 : info.ulMaxPinLen;
+  using Problem = CurrentPinCheck::Problem;
+  if (pin.empty()) out.problem = Problem::empty;
+  else if (pin.size() < out.min_length) out.problem = Problem::too_short;
+  else if (out.max_length != 0 && pin.size() > out.max_length) out.problem = Problem::too_long;
+  return out;
+}
+
+void verify_pin(const Module& module, CK_SLOT_ID slot, CK_USER_TYPE who, std::string_view pin) {
+  // The SO may only log in to a read/write session.
+  Session session(module, slot, true);
+  try {
+    session.login(who, pin);
+  } catch (const P11Error& e) {
+    if (e.rv() == CKR_PIN_EXPIRED) return;  // right, but must be changed: not logged in
+    throw;
+  }
+  session.logout();
+}
+
 SecureString random_envelope_pin() {
   SecureString pin;
   while (pin.size() < 8) {

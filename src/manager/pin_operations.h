@@ -30,12 +30,32 @@ struct PinCheck {
 enum class PinRole { owner, issuer };
 PinCheck check_new_pin(const Module& module, CK_SLOT_ID slot, PinRole role, std::string_view pin);
 
+// Whether `pin` could be the current PIN of the token in `slot` at all. The
+// token accepts no PIN that is empty, shorter than its smallest minimum or
+// longer than its largest maximum (CK_TOKEN_INFO ulMinPinLen / ulMaxPinLen,
+// bytes, over every rule of the token), so such input is refused before the
+// token sees it and costs no try.
+struct CurrentPinCheck {
+  enum class Problem { none, empty, too_short, too_long } problem = Problem::none;
+  CK_ULONG min_length = 0, max_length = 0;  // the limits that applied (0: none)
+};
+CurrentPinCheck check_current_pin(const Module& module, CK_SLOT_ID slot, std::string_view pin);
+
+// Whether `pin` is the current PIN of `who`, changing nothing: C_Login, then
+// C_Logout. A right PIN that must be changed first (CKR_PIN_EXPIRED) is
+// right. Throws P11Error for a wrong (CKR_PIN_INCORRECT, a try counted as for
+// any login) or locked PIN. After it a C_SetPIN with the same PIN costs no
+// try: the right PIN has just reset the count.
+void verify_pin(const Module& module, CK_SLOT_ID slot, CK_USER_TYPE who, std::string_view pin);
+
 // A random 8-digit PIN, as printed in a PIN envelope (uniform over
 // 00000000-99999999, from OpenSSL's CSPRNG).
 SecureString random_envelope_pin();
 
 // C_InitToken on an uninitialised slot, then the SO sets `user_pin` with
-// C_InitPIN (a must-change envelope PIN on our tokens).
+// C_InitPIN (a must-change envelope PIN on our tokens). On an initialised
+// token `so_pin` must be its SO PIN, and every object and the user PIN are
+// destroyed: callers list what will go and ask first.
 void init_token(const Module& module, CK_SLOT_ID slot, std::string_view so_pin, const std::string& label,
                 std::string_view user_pin);
 

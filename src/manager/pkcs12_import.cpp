@@ -155,9 +155,22 @@ std::string friendly_name(X509* cert) {
 
 }  // namespace
 
-ImportResult import_pkcs12(Session& user_session, ByteView p12, std::string_view password,
-                           std::optional<std::string> label) {
-  Contents contents = open(p12, password);
+struct OpenedPkcs12::Parts {
+  Contents contents;
+  CertificateDetails certificate;
+  std::vector<CertificateDetails> authorities;
+  Bytes id;
+  std::string friendly_name;
+};
+
+OpenedPkcs12::OpenedPkcs12(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+OpenedPkcs12::OpenedPkcs12(OpenedPkcs12&&) noexcept = default;
+OpenedPkcs12::~OpenedPkcs12() = default;
+
+OpenedPkcs12 open_pkcs12(ByteView p12, std::string_view password) {
+  auto parts = std::make_unique<OpenedPkcs12::Parts>();
+  Contents& contents = parts->contents;
+  contents = open(p12, password);
   if (!contents.key) fail(Kind::bad_input, "the PKCS#12 file holds no private key");
   if (!contents.certificate) {
     // PKCS12_parse picks the certificate that matches the key; any others
@@ -171,29 +184,39 @@ ImportResult import_pkcs12(Session& user_session, ByteView p12, std::string_view
   ERR_pop_to_mark();
   if (!matches) fail(Kind::bad_input, "the certificate in the PKCS#12 file does not match its private key");
 
-  const CertificateDetails cert = decoded(contents.certificate.get());
-  std::vector<CertificateDetails> authorities;
+  parts->certificate = decoded(contents.certificate.get());
   if (contents.authorities)
     for (int i = 0; i < sk_X509_num(contents.authorities.get()); ++i)
-      authorities.push_back(decoded(sk_X509_value(contents.authorities.get(), i)));
+      parts->authorities.push_back(decoded(sk_X509_value(contents.authorities.get(), i)));
+  parts->id = public_key_id(contents.key.get());
+  if (parts->id.empty()) fail(Kind::not_supported, "only RSA and EC keys can be stored");
+  parts->friendly_name = friendly_name(contents.certificate.get());
+  return OpenedPkcs12(std::move(parts));
+}
 
+ImportResult import_pkcs12(Session& user_session, ByteView p12, std::string_view password,
+                           std::optional<std::string> label) {
+  return import_pkcs12(user_session, open_pkcs12(p12, password), std::move(label));
+}
+
+ImportResult import_pkcs12(Session& user_session, const OpenedPkcs12& opened, std::optional<std::string> label) {
+  const OpenedPkcs12::Parts& p = opened.parts();
   ImportResult result;
-  result.id = public_key_id(contents.key.get());
-  if (result.id.empty()) fail(Kind::not_supported, "only RSA and EC keys can be stored");
-  result.label = label && !label->empty() ? *label : default_label(friendly_name(contents.certificate.get()), cert);
+  result.id = p.id;
+  result.label = label && !label->empty() ? *label : default_label(p.friendly_name, p.certificate);
 
   for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE})
     if (!find_by_id(user_session, cls, result.id).empty())
       fail(Kind::bad_input, "this key or certificate is already on the token");
 
   CreatedObjects created(user_session);
-  const EVP_PKEY* key = contents.key.get();
-  created.create(private_key_template(key, result.id, result.label, cert.subject_der));
-  created.create(public_key_template(key, result.id, result.label, cert.subject_der));
+  const EVP_PKEY* key = p.contents.key.get();
+  created.create(private_key_template(key, result.id, result.label, p.certificate.subject_der));
+  created.create(public_key_template(key, result.id, result.label, p.certificate.subject_der));
   result.key_stored = true;
-  created.create(certificate_template(cert, result.id, result.label, CertificateCategory::token_user));
+  created.create(certificate_template(p.certificate, result.id, result.label, CertificateCategory::token_user));
   result.certificate_stored = true;
-  store_authority_certificates(user_session, created, authorities, result);
+  store_authority_certificates(user_session, created, p.authorities, result);
   created.keep();
   return result;
 }

@@ -3,6 +3,7 @@
 // become token objects, paired by one CKA_ID as NSS's pk12util pairs them.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,5 +43,24 @@ namespace ecert::manager {
 // and P11Error when the token refuses a call.
 ImportResult import_pkcs12(Session& user_session, ByteView p12, std::string_view password,
                            std::optional<std::string> label);
+
+// The same in two steps, so that a front end knows the file is a PKCS#12
+// file with a key and its certificate, and that its password is right,
+// before it asks for the token password: open_pkcs12() throws the
+// UsageErrors above that do not depend on the token; import_pkcs12() stores
+// what it opened.
+class OpenedPkcs12 {
+ public:
+  struct Parts;
+  explicit OpenedPkcs12(std::unique_ptr<Parts> parts);
+  OpenedPkcs12(OpenedPkcs12&&) noexcept;
+  ~OpenedPkcs12();
+  const Parts& parts() const { return *parts_; }
+
+ private:
+  std::unique_ptr<Parts> parts_;
+};
+OpenedPkcs12 open_pkcs12(ByteView p12, std::string_view password);
+ImportResult import_pkcs12(Session& user_session, const OpenedPkcs12& opened, std::optional<std::string> label);
 
 }  // namespace ecert::manager

@@ -77,10 +77,19 @@ std::string token_text(const manager::TokenSummary& t, bool full) {
   if (const std::string memory = memory_text(t.free_public, t.total_public); !memory.empty())
     out += "  " + format(tr("Free space:    %s"), memory.c_str()) + "\n";
   if (full) {
-    out += "  " +
-           format(tr_n("Password length: %lu to %lu character", "Password length: %lu to %lu characters", t.max_pin),
-                  t.min_pin, t.max_pin) +
-           "\n";
+    // Our policy counts characters; CK_TOKEN_INFO's limits are bytes (a
+    // character of UTF-8 may take up to 4), so they are said as bytes.
+    if (t.policy)
+      out += "  " +
+             format(tr_n("Password length: %u to %u character", "Password length: %u to %u characters",
+                         t.policy->rules.max_length),
+                    t.policy->rules.min_length, t.policy->rules.max_length) +
+             "\n";
+    else
+      out += "  " +
+             format(tr_n("Password length: %lu to %lu byte", "Password length: %lu to %lu bytes", t.max_pin),
+                    t.min_pin, t.max_pin) +
+             "\n";
     if (t.so.tries_left && t.so.max_tries)
       out += "  " +
              format(tr_n("Administrator (SO) password: %u try left (of %u)",

@@ -69,7 +69,7 @@ class SoftHsmTest(SandboxTestCase):
         self.assertFalse(j["user_pin"]["must_change"])  # SoftHSM has no such flag
         text = self.hsm("info").out
         self.assertIn(f"Token label:   {LABEL}", text)
-        self.assertIn("Password length: 4 to 255 characters", text)
+        self.assertIn("Password length: 4 to 255 bytes", text)  # ulMin/MaxPinLen, bytes
         self.assertIn("The token password is set.", text)
         self.assertNotRegex(text, r"\d+ of \d+ tr(y|ies) left")
         self.assertIn(LABEL, self.hsm("list").out)

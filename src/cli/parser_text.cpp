@@ -15,7 +15,9 @@ using manager::tr;
 // ASCII colon; Chinese wants its own colon, so whole headings are replaced
 // in the finished help (the groups keep their English names, which the man
 // page check reads with LC_ALL=C).
-const char* const kHeadings[] = {N_("Usage:"), N_("Positionals:"), N_("Options:"), N_("Subcommands:")};
+// TRANSLATORS: "Usage: " is followed by the command line ("ecert-token
+// [OPTIONS] COMMAND"); keep a blank at its end only if your language wants one.
+const char* const kHeadings[] = {N_("Usage: "), N_("Positionals:"), N_("Options:"), N_("Subcommands:")};
 
 class TranslatedFormatter : public CLI::Formatter {
  public:

@@ -2,12 +2,14 @@
 // "view the e-Cert"), export-cert and delete.
 #include <CLI/CLI.hpp>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "cli/certificate_text.h"
 #include "cli/context.h"
 #include "cli/exit_codes.h"
+#include "cli/password_flow.h"
 #include "cli/secrets.h"
 #include "cli/token_text.h"
 #include "manager/i18n.h"
@@ -32,7 +34,7 @@ std::unique_ptr<manager::Session> open_session(Context& c, bool read_write, bool
   auto session = std::make_unique<manager::Session>(c.module(), slot, read_write);
   if (login) {
     c.entering_pin(CKU_USER);
-    const SecureString pin = read_secret({"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
+    const SecureString pin = ask_current_password(c, slot, CKU_USER, {"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
     session->login(CKU_USER, pin);
   }
   return session;
@@ -74,6 +76,8 @@ void add_export(CLI::App& app, Context& c) {
   cmd->add_option("certificate", which, tr("number in `certs`, label, ID or fingerprint"));
   cmd->add_option("--format", format_name, tr("pem or der"))->check(CLI::IsMember({"pem", "der"}));
   cmd->add_option("-o,--output", output, tr("file to write (default: standard output, PEM only)"))->type_name("FILE");
+  static bool force = false;
+  cmd->add_flag("--force", force, tr("replace the output file if it exists"));
   cmd->callback([&c] {
     c.action = [&c] {
       auto session = open_session(c, false, false, std::nullopt);
@@ -86,6 +90,9 @@ void add_export(CLI::App& app, Context& c) {
         std::cout << pem;
         return kOk;
       }
+      // A file that is there may be someone's only copy of something.
+      if (!force && std::filesystem::symlink_status(*output).type() != std::filesystem::file_type::not_found)
+        throw CommandStopped(kUsage, format(tr("%s exists; to replace it, add --force."), output->c_str()));
       std::ofstream out(*output, std::ios::binary | std::ios::trunc);
       if (format_name == "der") out.write(reinterpret_cast<const char*>(e.value.data()), e.value.size());
       else out << pem;

@@ -8,6 +8,7 @@
 
 #include "cli/context.h"
 #include "cli/exit_codes.h"
+#include "cli/password_flow.h"
 #include "cli/secrets.h"
 #include "manager/i18n.h"
 #include "manager/key_request.h"
@@ -27,9 +28,10 @@ Bytes read_file(const std::string& path) {
 
 // A user session on the chosen token, logged in.
 std::unique_ptr<manager::Session> user_session(Context& c, const std::optional<std::string>& pin_file) {
-  auto session = std::make_unique<manager::Session>(c.module(), c.token(), true);
+  const CK_SLOT_ID slot = c.token();
+  auto session = std::make_unique<manager::Session>(c.module(), slot, true);
   c.entering_pin(CKU_USER);
-  const SecureString pin = read_secret({"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
+  const SecureString pin = ask_current_password(c, slot, CKU_USER, {"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
   session->login(CKU_USER, pin);
   return session;
 }
@@ -53,6 +55,21 @@ std::string import_text(const manager::ImportResult& r) {
   return out;
 }
 
+// The PKCS#12 file opened with its password before the token password is
+// asked: a file that is no e-Cert or a wrong file password costs nothing on
+// the token. A typed wrong password is asked again.
+manager::OpenedPkcs12 open_file(const Bytes& p12, const SecretSource& source) {
+  for (;;) {
+    const SecureString password = read_secret(source, tr("Password of the PKCS#12 file: "));
+    try {
+      return manager::open_pkcs12(p12, password);
+    } catch (const manager::UsageError& e) {
+      if (e.kind() != manager::UsageError::Kind::bad_password || secret_is_automatic(source)) throw;
+      std::cerr << tr("The password of the file is wrong.") << '\n';
+    }
+  }
+}
+
 struct KeyOptions {
   std::optional<std::string> pin_file, password_file, label, output;
   std::string file, key, type = "rsa2048";
@@ -70,11 +87,9 @@ void add_import(CLI::App& app, Context& c) {
   cmd->add_option("--password-file", o.password_file, tr("read the PKCS#12 file's password from this file"))->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
-      const Bytes p12 = read_file(o.file);
-      const SecureString password =
-          read_secret({"ECERT_TOKEN_P12_PASSWORD", o.password_file}, tr("Password of the PKCS#12 file: "));
+      const manager::OpenedPkcs12 opened = open_file(read_file(o.file), {"ECERT_TOKEN_P12_PASSWORD", o.password_file});
       auto session = user_session(c, o.pin_file);
-      const manager::ImportResult r = manager::import_pkcs12(*session, p12, password, o.label);
+      const manager::ImportResult r = manager::import_pkcs12(*session, opened, o.label);
       c.print(import_json(r), import_text(r));
       return kOk;
     };

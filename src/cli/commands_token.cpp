@@ -10,6 +10,8 @@
 #include "cli/token_text.h"
 #include "manager/i18n.h"
 #include "manager/pin_operations.h"
+#include "manager/session.h"
+#include "manager/token_certificates.h"
 
 namespace ecert::cli {
 namespace {
@@ -44,33 +46,80 @@ void add_list_and_info(CLI::App& app, Context& c) {
   });
 }
 
+// What `init` on an initialised token destroys, as far as it can be seen
+// without the token password, one line each.
+std::string contents_text(Context& c, CK_SLOT_ID slot) {
+  std::string out;
+  manager::Session session(c.module(), slot, false);
+  for (const auto& o : manager::list_objects(session)) {
+    const char* kind = o.object_class == CKO_CERTIFICATE  ? tr("certificate")
+                       : o.object_class == CKO_PUBLIC_KEY ? tr("public key")
+                       : o.object_class == CKO_PRIVATE_KEY ? tr("private key")
+                                                           : tr("other object");
+    out += "  " + format("%s \"%s\"", kind, o.label.c_str()) + "\n";
+  }
+  out += "  " + std::string(tr("every private key (they cannot be listed without the token password)")) + "\n";
+  out += "  " + std::string(tr("the token password")) + "\n";
+  return out;
+}
+
+// Making a token again over one that is in use destroys the owner's e-Cert
+// for good (its key cannot be exported): a person sees what goes and types
+// the label back; a script says --force.
+bool erase_is_confirmed(Context& c, const manager::TokenSummary& t, bool force) {
+  if (force) return true;
+  c.say(format(tr("The token \"%s\" (serial number %s) is in use. Making it again destroys everything on it:"),
+               t.label.c_str(), t.serial.c_str()) +
+        "\n" + contents_text(c, t.slot) +
+        tr("An e-Cert whose key is destroyed cannot be used again: it must be revoked and a new one issued."));
+  if (!have_terminal()) {
+    c.say(tr("Nothing was changed. To erase the token without a question, add --force."));
+    return false;
+  }
+  const auto typed = ask_line(format(tr("To erase it, type the token's label (%s): "), t.label.c_str()));
+  if (typed && *typed == t.label) return true;
+  c.say(tr("The label does not match. Nothing was changed."));
+  return false;
+}
+
 void add_init(CLI::App& app, Context& c) {
   auto* cmd = app.add_subcommand(
       "init", tr("Issuer: make a new token with a label and an administrator (SO) password, and set a random "
                  "8-digit initial token password (the PIN envelope)"));
   static std::string label;
   static std::optional<std::string> envelope, so_pin_file;
+  static bool force = false;
   cmd->add_option("--label", label, tr("label of the new token (up to 32 bytes)"))->type_name("LABEL")->required();
   cmd->add_option("--envelope", envelope,
                   tr("write the initial password to this new file (mode 0600) instead of showing it"))
       ->type_name("FILE");
   cmd->add_option("--so-pin-file", so_pin_file, tr("read the new SO password from this file"))->type_name("FILE");
+  cmd->add_flag("--force", force,
+                tr("on a token that is already in use (--slot): erase it without asking to type its label"));
   cmd->callback([&c] {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.uninitialised_token();
-      // The module checks the SO password against the default policy; asking
-      // twice catches typing errors, as in every password dialog.
-      const SecureString so_pin =
-          ask_new_password(c, slot, so_source(so_pin_file), tr("New administrator (SO) password: "),
-                           manager::PinRole::owner, /*check_policy=*/false);
+      const auto before = manager::describe_token(c.module(), slot);
+      if (before.initialized && !erase_is_confirmed(c, before, force)) return kCancelled;
       std::optional<SecretFile> envelope_file;
       if (envelope) envelope_file.emplace(*envelope);
+      SecureString so_pin;
+      if (before.initialized) {
+        // C_InitToken checks the token's own SO password.
+        c.entering_pin(CKU_SO);
+        so_pin = ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
+      } else {
+        // The module checks the SO password against the default policy;
+        // asking twice catches typing errors, as in every password dialog.
+        so_pin = ask_new_password(c, slot, so_source(so_pin_file), tr("New administrator (SO) password: "),
+                                  manager::PinRole::owner, /*check_policy=*/false);
+      }
       const SecureString envelope_pin = manager::random_envelope_pin();
       manager::init_token(c.module(), slot, so_pin, label, envelope_pin);
       const auto t = manager::describe_token(c.module(), slot);
       Json j = token_json(t);
       if (envelope) {
-        envelope_file->write(envelope_pin);
+        envelope_file->write(envelope_text(t.label, t.serial, envelope_pin));
         j["envelope_file"] = *envelope;
         c.print(j, format(tr("Token \"%s\" made in slot %lu; its initial password is in %s."), label.c_str(), slot,
                           envelope->c_str()) +
@@ -98,7 +147,7 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.token();
       c.entering_pin(CKU_SO);
-      const SecureString so_pin = read_secret(so_source(so_pin_file), tr("Administrator (SO) password: "));
+      const SecureString so_pin = ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
       manager::rename_token(c.module(), slot, so_pin, label);
       c.print(token_json(manager::describe_token(c.module(), slot)),
               format(tr("The token is now called \"%s\"."), label.c_str()) + "\n");
@@ -117,7 +166,7 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
                                   t.label.c_str())))
         return c.say(tr("Nothing was changed.")), kCancelled;
       c.entering_pin(CKU_SO);
-      const SecureString so_pin = read_secret(so_source(so_pin_file), tr("Administrator (SO) password: "));
+      const SecureString so_pin = ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
       manager::wipe_token(c.module(), slot, so_pin);
       c.print(token_json(manager::describe_token(c.module(), slot)),
               std::string(tr("The token is empty. Set a new initial password with: ecert-token unblock")) + "\n");
@@ -227,7 +276,7 @@ void add_policy(CLI::App& app, Context& c) {
         throw manager::UsageError(manager::UsageError::Kind::usage, tr("Nothing to change: name a policy field."));
       const CK_SLOT_ID slot = c.token();
       c.entering_pin(CKU_SO);
-      const SecureString so_pin = read_secret(so_source(so_pin_file), tr("Administrator (SO) password: "));
+      const SecureString so_pin = ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
       {
         manager::Session session(c.module(), slot, true);
         session.login(CKU_SO, so_pin);

@@ -151,6 +151,8 @@ int run(int argc, char** argv) {
     return report_p11(context, e);
   } catch (const PolicyRefusal& e) {
     return report(context, kPolicy, e.what());
+  } catch (const CommandStopped& e) {
+    return report(context, e.exit_code(), e.what());
   } catch (const manager::UsageError& e) {
     return report(context, exit_code_of(e.kind()), usage_message(e), e.what());
   } catch (const manager::ModuleLoadFailure& e) {

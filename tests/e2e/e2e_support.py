@@ -117,6 +117,10 @@ class Interactive:
     def type_line(self, text):
         self.child.send(text + "\r")
 
+    def type_eof(self):
+        """Ctrl-D at a prompt: the end of input (cancel)."""
+        self.child.sendeof()
+
     def finish(self, timeout=TIMEOUT):
         """Waits for the end; returns (exit code, the whole terminal output).
         Fails if any typed password appears in the output."""
@@ -235,17 +239,17 @@ class Sandbox:
         so_file = self.write_secret("so-pin-init", so_pin)
         envelope = self.path(f"envelope-{label}-{len(os.listdir(self.root))}")
         self.ok(*extra, "init", "--label", label, "--so-pin-file", so_file, "--envelope", envelope)
-        with open(envelope, encoding="ascii") as f:
-            return f.read().strip()
+        return read_envelope_pin(envelope)
 
     def change_pin(self, old, new, extra=()):
         """change-pin with both passwords from the environment."""
         return self.run(*extra, "change-pin", env={"ECERT_TOKEN_PIN": old, "ECERT_TOKEN_NEW_PIN": new})
 
-    def typed_change_pin(self, current, new_attempts, extra=(), env=None):
+    def typed_change_pin(self, current, new_attempts, extra=(), env=None, cancel=False):
         """change-pin in a pty: types `current`, then each new password (a
         pair (new, confirmation) or a bare password whose confirmation is
-        not expected, because a rule refuses it first). Returns (rc, output)."""
+        not expected, because a rule refuses it first); with `cancel`, then
+        Ctrl-D at the next prompt for a new password. Returns (rc, output)."""
         s = self.spawn(*extra, "change-pin", env=env)
         s.expect("Current token password: ")
         s.type_secret(current)
@@ -257,6 +261,9 @@ class Sandbox:
                 s.type_secret(attempt[1])
             else:
                 s.type_secret(attempt)
+        if cancel:
+            s.expect("New token password: ")
+            s.type_eof()
         return s.finish()
 
     def owner_token(self, label="e-Cert Token", owner_pin=OWNER_PIN):
@@ -269,6 +276,19 @@ class Sandbox:
 
     def info(self, *extra):
         return self.json(*extra, "info")
+
+
+def envelope_pin(text):
+    """The PIN in the text of a PIN envelope file: its line "PIN: ..." (the
+    file `init --envelope` writes), else the text itself (one line: the
+    file `unblock --envelope` writes, and envelope files of old)."""
+    m = re.search(r"^PIN: (.*)$", text, re.MULTILINE)
+    return m.group(1) if m else text.strip()
+
+
+def read_envelope_pin(path):
+    with open(path, encoding="utf-8") as f:
+        return envelope_pin(f.read())
 
 
 def command_exists(name):

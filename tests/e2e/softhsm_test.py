@@ -48,14 +48,15 @@ class SoftHsmTest(SandboxTestCase):
         self.assertIn(f'Token "{LABEL}" made in slot', out)
         self.assertEqual(os.stat(envelope).st_mode & 0o777, 0o600)
         with open(envelope) as f:
-            self.assertRegex(f.read(), r"^[0-9]{8}\n$")
+            content = f.read()
+        self.assertIn(f"Token label:   {LABEL}\n", content)
+        self.assertRegex(content, r"(?m)^PIN: [0-9]{8}$")
         # Both passwords work on SoftHSM itself.
         r = self.box.run_tool(["softhsm2-util", "--show-slots"])
         self.assertIn(LABEL, r.out)
 
     def envelope(self):
-        with open(self.box.path("envelope")) as f:
-            return f.read().strip()
+        return e2e.read_envelope_pin(self.box.path("envelope"))
 
     def test_2_list_and_info_show_what_pkcs11_gives(self):
         j = self.box.json(*M, "info")
@@ -146,6 +147,9 @@ class SoftHsmTest(SandboxTestCase):
 
     def test_7_unblock_owner(self):
         s = self.box.spawn(*M, "unblock", "--owner")
+        # The owner's password still works: unblocking replaces it.
+        s.expect("is not locked. Unblocking it replaces the owner's token password")
+        s.type_line("y")
         s.expect("Administrator (SO) password: ")
         s.type_secret(SO_PIN)
         s.expect("New token password: ")

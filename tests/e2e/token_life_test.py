@@ -65,10 +65,10 @@ class InitTest(TokenTestCase):
         self.assertIn('Token "Typed" made in slot', out)
         self.assertIn(f"its initial password is in {envelope}.", out)
         self.assertEqual(stat.S_IMODE(os.stat(envelope).st_mode), 0o600)
-        with open(envelope, encoding="ascii") as f:
-            content = f.read()
-        self.assertRegex(content, r"^[0-9]{8}\n$")
-        self.assertNotIn(content.strip(), out, "the envelope PIN must not be shown when it goes to a file")
+        with open(envelope, encoding="utf-8") as f:
+            content = e2e.envelope_pin(f.read())
+        self.assertRegex(content, r"^[0-9]{8}$")
+        self.assertNotIn(content, out, "the envelope PIN must not be shown when it goes to a file")
         # The SO password typed works (and the envelope PIN is the owner's).
         r = self.box.run("--token", "Typed", "rename", "Typed", env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         self.assertExit(r, 0)
@@ -178,11 +178,11 @@ class ChangePinTest(TokenTestCase):
         label, envelope = self.new_token("Rules")
         for rule, (bad, message) in RULES.items():
             with self.subTest(rule=rule):
-                # A typed password is asked again up to three times.
-                rc, out = self.box.typed_change_pin(envelope, [bad, bad, bad], extra=("--token", label))
-                self.assertEqual(rc, e2e.POLICY, out)
-                self.assertEqual(out.count(message), 3, out)
-                self.assertIn("ecert-token: " + message, out)
+                # A typed password is asked again (more than three times)
+                # until the person cancels.
+                rc, out = self.box.typed_change_pin(envelope, [bad] * 4, extra=("--token", label), cancel=True)
+                self.assertEqual(rc, e2e.CANCELLED, out)
+                self.assertEqual(out.count(message), 4, out)
                 self.assertNotIn("Confirm password: ", out)
                 pin = self.user_pin(label)
                 self.assertEqual((pin["tries_left"], pin["count_low"], pin["must_change"]), (15, False, True))
@@ -205,8 +205,9 @@ class ChangePinTest(TokenTestCase):
 
     def test_reused_password_refused_without_counting_a_try(self):
         label = self._token_with_history()
-        rc, out = self.box.typed_change_pin(OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)], extra=("--token", label))
-        self.assertEqual(rc, e2e.POLICY, out)
+        rc, out = self.box.typed_change_pin(OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)], extra=("--token", label),
+                                            cancel=True)
+        self.assertEqual(rc, e2e.CANCELLED, out)
         pin = self.user_pin(label)
         self.assertEqual((pin["tries_left"], pin["count_low"]), (15, False))
         # The password is unchanged.
@@ -218,16 +219,26 @@ class ChangePinTest(TokenTestCase):
         token's password rules." instead of the rule's own message
         (messages.cpp has it for PinProblem::reused but nothing reaches it)."""
         label = self._token_with_history()
-        rc, out = self.box.typed_change_pin(OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)], extra=("--token", label))
-        self.assertEqual(rc, e2e.POLICY, out)
+        rc, out = self.box.typed_change_pin(OWNER_PIN_2, [(OWNER_PIN, OWNER_PIN)], extra=("--token", label),
+                                            cancel=True)
+        self.assertEqual(rc, e2e.CANCELLED, out)
         self.assertIn(REUSED_TEXT, out)
+        # From files the refusal ends the command.
+        r = self.box.change_pin(OWNER_PIN_2, OWNER_PIN, extra=("--token", label))
+        self.assertExit(r, e2e.POLICY, REUSED_TEXT)
 
     def test_wrong_current_password_says_the_tries_left(self):
         label, envelope = self.new_token("Wrong")
-        rc, out = self.box.typed_change_pin("87654321" if envelope != "87654321" else "12345678",
-                                            [(OWNER_PIN, OWNER_PIN)], extra=("--token", label))
-        self.assertEqual(rc, e2e.WRONG_PASSWORD, out)
-        self.assertIn("ecert-token: The password is wrong. 14 tries left before the token is locked.", out)
+        s = self.box.spawn("--token", label, "change-pin")
+        s.expect("Current token password: ")
+        s.type_secret("87654321" if envelope != "87654321" else "12345678")
+        # Checked before any new password is asked, and asked again.
+        s.expect("The password is wrong. 14 tries left before the token is locked.")
+        s.expect("Current token password: ")
+        s.type_eof()
+        rc, out = s.finish()
+        self.assertEqual(rc, e2e.CANCELLED, out)
+        self.assertNotIn("New token password: ", out)
         pin = self.user_pin(label)
         self.assertEqual((pin["tries_left"], pin["count_low"], pin["must_change"]), (14, True, True))
         r = self.box.ok("--token", label, "info")
@@ -341,6 +352,8 @@ class LockAndUnblockTest(TokenTestCase):
     def test_unblock_text_shows_the_envelope_once(self):
         label, _ = self.new_token("Text")
         s = self.box.spawn("--token", label, "unblock")
+        s.expect(f'The token "{label}" is not locked. Unblocking it replaces the owner\'s token password')
+        s.type_line("y")
         s.expect("Administrator (SO) password: ")
         s.type_secret(SO_PIN)
         rc, out = s.finish()

@@ -101,7 +101,7 @@ int report_p11(Context& context, const manager::P11Error& e) {
     try {
       const auto token = manager::describe_token(context.module(), *context.current_slot());
       const std::string tries = describe_tries_after_failure(token, context.pin_user());
-      if (!tries.empty()) message += " " + tries;
+      message = sentences(message, tries);
     } catch (const std::exception&) {
       // The first message is still right.
     }

@@ -80,7 +80,7 @@ SecureString verified_current_password(Context& c, CK_SLOT_ID slot, CK_USER_TYPE
       if (e.rv() != CKR_PIN_INCORRECT || secret_is_automatic(source)) throw;
       const auto token = manager::describe_token(c.module(), slot);
       if (pin_state_of(token, who).locked) throw;
-      std::cerr << manager::describe_rv(e.rv()) << ' ' << describe_tries_after_failure(token, who) << '\n';
+      std::cerr << sentences(manager::describe_rv(e.rv()), describe_tries_after_failure(token, who)) << '\n';
     }
   }
 }

@@ -107,6 +107,13 @@ std::string token_text(const manager::TokenSummary& t, bool full) {
   return out;
 }
 
+std::string sentences(const std::string& first, const std::string& second) {
+  if (second.empty()) return first;
+  // TRANSLATORS: two whole sentences one after the other ("The password is
+  // wrong." and "14 tries left ..."); Chinese needs no blank after 。.
+  return format(tr("%s %s"), first.c_str(), second.c_str());
+}
+
 std::string describe_tries_after_failure(const manager::TokenSummary& t, CK_USER_TYPE who) {
   const manager::PinState& s = who == CKU_SO ? t.so : t.user;
   if (s.locked) {

@@ -18,6 +18,9 @@ std::string token_text(const manager::TokenSummary& token, bool full);
 // After a wrong password: how many tries are left, or that the token is now
 // locked.
 std::string describe_tries_after_failure(const manager::TokenSummary& token, CK_USER_TYPE who);
+// Two sentences one after the other, as the language writes them (English
+// puts a blank between them, Chinese none after 。); `second` may be empty.
+std::string sentences(const std::string& first, const std::string& second);
 // JSON null for a value that is not known, so that scripts find every key.
 template <typename T>
 Json optional_json(const std::optional<T>& value) {

@@ -30,6 +30,15 @@ class FreeSpaceTest(SandboxTestCase):
         out = self.box.ok("info", env=ZH).out
         self.assertRegex(out, rf"可用空間： +可用 {SIZE}（共 {SIZE}）\n")
 
+    def test_wrong_password_sentences_in_chinese(self):
+        wrong = self.box.write_secret("wrong-pin", "Wrong#Pass999")
+        r = self.box.run("certs", "--login", "--pin-file", wrong, env=ZH)
+        self.assertExit(r, e2e.WRONG_PASSWORD, "。在 Token 被鎖定前")
+        self.assertNotIn("。 ", r.err)
+        r = self.box.run("certs", "--login", "--pin-file", wrong)
+        self.assertExit(r, e2e.WRONG_PASSWORD, "The password is wrong. 13 tries left before the token is locked.")
+        self.box.ok("certs", "--login", "--pin-file", self.box.write_secret("good-pin", OWNER_PIN))
+
     def test_tries_left_read_right(self):
         out = self.box.ok("info").out
         self.assertIn("15 of 15 tries left before the token is locked.", out)

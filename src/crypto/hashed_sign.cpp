@@ -18,8 +18,10 @@ HashedSignContext::Digest HashedSignContext::finish_digest() {
 }
 
 void HashedSignContext::update(ByteView data) {
-  // The token layer only calls this for multi-part rows.
-  require(hashing(), CKR_FUNCTION_NOT_SUPPORTED, "single-part mechanism");
+  if (!hashing()) {
+    collected_.insert(collected_.end(), data.begin(), data.end());
+    return;
+  }
   ossl_check(EVP_DigestUpdate(md_ctx_.get(), data.data(), data.size()) == 1, "EVP_DigestUpdate");
 }
 
@@ -36,13 +38,13 @@ void HashedSignContext::verify(ByteView data, ByteView signature) {
 }
 
 void HashedSignContext::sign_final(std::uint8_t* out) {
-  require(hashing(), CKR_FUNCTION_NOT_SUPPORTED, "single-part mechanism");
+  if (!hashing()) return sign_tbs(view(collected_), out);
   Digest d = finish_digest();
   sign_tbs(d.view(), out);
 }
 
 void HashedSignContext::verify_final(ByteView signature) {
-  require(hashing(), CKR_FUNCTION_NOT_SUPPORTED, "single-part mechanism");
+  if (!hashing()) return verify_tbs(view(collected_), signature);
   Digest d = finish_digest();
   verify_tbs(d.view(), signature);
 }

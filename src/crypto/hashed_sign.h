@@ -2,7 +2,7 @@
 // (CKM_SHA256_RSA_PKCS, CKM_ECDSA_SHA384, ...) hashes with a cached EVP_MD and
 // then signs the digest with EVP_PKEY_sign, which is what EVP_DigestSign does
 // internally minus its per-call digest fetch. A raw mechanism (CKM_RSA_PKCS,
-// CKM_ECDSA, ...) signs its input as given.
+// CKM_ECDSA, ...) signs its input as given; given in parts, it collects them.
 #pragma once
 
 #include "crypto/mechanism.h"
@@ -36,6 +36,11 @@ class HashedSignContext : public SignContext {
   Digest finish_digest();
 
   MdCtxPtr md_ctx_;
+  // A raw mechanism's parts of C_SignUpdate, signed whole at C_SignFinal:
+  // the specification makes CKM_RSA_PKCS, CKM_ECDSA, ... single-part, but
+  // pkcs11-tool --test and other clients use the multi-part calls with them,
+  // as SoftHSMv2 and hardware tokens allow.
+  SecureBytes collected_;
 };
 
 }  // namespace ecert::crypto

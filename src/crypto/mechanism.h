@@ -28,7 +28,8 @@ class SignContext {
   virtual void sign(ByteView data, std::uint8_t* out) = 0;
   // Single-part verify. Throws CKR_SIGNATURE_INVALID or CKR_SIGNATURE_LEN_RANGE.
   virtual void verify(ByteView data, ByteView signature) = 0;
-  // Multi-part (only called when Mechanism::multipart is true).
+  // Multi-part. A single-part mechanism collects the parts and signs or
+  // verifies them whole at the final call, with the single-part limits.
   virtual void update(ByteView data) = 0;
   virtual void sign_final(std::uint8_t* out) = 0;
   virtual void verify_final(ByteView signature) = 0;
@@ -75,7 +76,9 @@ struct Mechanism {
   CK_ULONG min_key_bits;
   CK_ULONG max_key_bits;
   CK_FLAGS flags;  // exactly what C_GetMechanismInfo reports
-  bool multipart;  // C_SignUpdate / C_DigestUpdate allowed
+  // Hashes as it goes (the parts of C_SignUpdate need not be kept); false for
+  // a mechanism whose input is signed as given (its parts are collected).
+  bool multipart;
   // Factories; nullptr where the mechanism does not do that. They validate the
   // mechanism parameters (CKR_MECHANISM_PARAM_INVALID) and the key
   // (CKR_KEY_TYPE_INCONSISTENT, CKR_KEY_SIZE_RANGE).

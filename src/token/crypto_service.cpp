@@ -142,8 +142,7 @@ void sign_update(CK_SESSION_HANDLE handle, ByteView part) {
   SessionPtr session = crypto_session(handle);
   with_operation(*session, session->sign, [&](SignOperation& op) {
     op.multipart_started = true;
-    if (op.mechanism->multipart) op.context->update(part);
-    else op.collected.insert(op.collected.end(), part.begin(), part.end());
+    op.context->update(part);
     return false;
   });
 }
@@ -153,8 +152,7 @@ void sign_final(CK_SESSION_HANDLE handle, const Output& signature) {
   with_operation(*session, session->sign, [&](SignOperation& op) {
     std::size_t size = op.context->signature_size();
     if (!deliver(signature, size)) return false;
-    if (op.mechanism->multipart) op.context->sign_final(signature.data);
-    else op.context->sign(view(op.collected), signature.data);
+    op.context->sign_final(signature.data);
     *signature.length = size;
     return true;
   });
@@ -173,8 +171,7 @@ void verify_update(CK_SESSION_HANDLE handle, ByteView part) {
   SessionPtr session = crypto_session(handle);
   with_operation(*session, session->verify, [&](SignOperation& op) {
     op.multipart_started = true;
-    if (op.mechanism->multipart) op.context->update(part);
-    else op.collected.insert(op.collected.end(), part.begin(), part.end());
+    op.context->update(part);
     return false;
   });
 }
@@ -182,8 +179,7 @@ void verify_update(CK_SESSION_HANDLE handle, ByteView part) {
 void verify_final(CK_SESSION_HANDLE handle, ByteView signature) {
   SessionPtr session = crypto_session(handle);
   with_operation(*session, session->verify, [&](SignOperation& op) {
-    if (op.mechanism->multipart) op.context->verify_final(signature);
-    else op.context->verify(view(op.collected), signature);
+    op.context->verify_final(signature);
     return true;
   });
 }

@@ -23,11 +23,6 @@ struct SignOperation {
   std::unique_ptr<crypto::SignContext> context;
   std::shared_ptr<const crypto::Key> key;  // kept alive for the operation
   bool multipart_started = false;
-  // Single-part mechanisms (CKM_RSA_PKCS, CKM_ECDSA, ...) collect the parts
-  // of C_SignUpdate here and sign them at C_SignFinal: the specification makes
-  // them single-part, but pkcs11-tool --test and other clients use the
-  // multi-part calls with them, as SoftHSMv2 and hardware tokens allow.
-  SecureBytes collected;
 };
 
 struct CipherOperation {

@@ -152,8 +152,22 @@ TEST(Ecdsa, KeyAndParameterChecks) {
   EXPECT_RV(CKR_MECHANISM_PARAM_INVALID, r.sign(with, *k.priv, true));
   CK_MECHANISM raw_with = mech(CKM_ECDSA, junk);
   EXPECT_RV(CKR_MECHANISM_PARAM_INVALID, row(CKM_ECDSA).sign(raw_with, *k.priv, true));
-  auto single = row(CKM_ECDSA).sign(mech(CKM_ECDSA), *k.priv, true);
-  EXPECT_RV(CKR_FUNCTION_NOT_SUPPORTED, single->update(sv("x")));
+}
+
+// C_SignUpdate with raw CKM_ECDSA: the parts are collected and signed whole.
+TEST(Ecdsa, RawMechanismCollectsTheParts) {
+  const TestKey& k = ec_key("P-256");
+  Bytes hash(32, 0x5A);
+  auto parts = row(CKM_ECDSA).sign(mech(CKM_ECDSA), *k.priv, true);
+  parts->update(ByteView(hash).first(10));
+  parts->update(ByteView(hash).subspan(10));
+  Bytes sig(parts->signature_size());
+  parts->sign_final(sig.data());
+  auto whole = row(CKM_ECDSA).sign(mech(CKM_ECDSA), *k.pub, false);
+  EXPECT_RV(CKR_OK, whole->verify(view(hash), view(sig)));
+  auto short_parts = row(CKM_ECDSA).sign(mech(CKM_ECDSA), *k.pub, false);
+  short_parts->update(ByteView(hash).first(31));
+  EXPECT_RV(CKR_SIGNATURE_INVALID, short_parts->verify_final(view(sig)));
 }
 
 }  // namespace

@@ -322,11 +322,32 @@ TEST(RsaSign, MechanismsWithoutParameterRejectOne) {
   }
 }
 
-TEST(RsaSign, SinglePartMechanismsRefuseUpdate) {
+// C_SignUpdate with a single-part mechanism: the context collects the parts
+// and signs them whole (clients such as pkcs11-tool --test do this).
+TEST(RsaSign, SinglePartMechanismsCollectTheParts) {
   const TestKey& k = rsa_key(2048);
   CK_MECHANISM m = mech(CKM_RSA_PKCS);
-  auto ctx = row(CKM_RSA_PKCS).sign(m, *k.priv, true);
-  EXPECT_RV(CKR_FUNCTION_NOT_SUPPORTED, ctx->update(sv("x")));
+  auto whole = row(CKM_RSA_PKCS).sign(m, *k.priv, true);
+  Bytes expected(whole->signature_size());
+  whole->sign(sv("abcd"), expected.data());
+  auto parts = row(CKM_RSA_PKCS).sign(m, *k.priv, true);
+  parts->update(sv("ab"));
+  parts->update(sv("cd"));
+  Bytes got(parts->signature_size());
+  parts->sign_final(got.data());
+  EXPECT_EQ(got, expected);
+  auto good = row(CKM_RSA_PKCS).sign(m, *k.pub, false);
+  good->update(sv("abc"));
+  good->update(sv("d"));
+  EXPECT_RV(CKR_OK, good->verify_final(view(got)));
+  auto bad = row(CKM_RSA_PKCS).sign(m, *k.pub, false);
+  bad->update(sv("abc"));
+  EXPECT_RV(CKR_SIGNATURE_INVALID, bad->verify_final(view(got)));
+  // The single-part limit holds for the collected whole: at most k - 11 bytes.
+  auto big = row(CKM_RSA_PKCS).sign(m, *k.priv, true);
+  big->update(view(Bytes(200, 1)));
+  big->update(view(Bytes(100, 2)));
+  EXPECT_RV(CKR_DATA_LEN_RANGE, big->sign_final(got.data()));
 }
 
 }  // namespace

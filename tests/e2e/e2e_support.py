@@ -154,6 +154,9 @@ class Sandbox:
             "HOME": self.home,
             "ECERT_TOKEN_DIR": self.token_dir,
             "ECERT_TOKEN_KDF": "test",
+            # The tests of a class make several tokens in one directory, as
+            # an issuer does: a spare slot beside the existing tokens.
+            "ECERT_TOKEN_SPARE_SLOT": "1",
             "ECERT_TOKEN_MODULE": MODULE,
             "ECERT_LOCALEDIR": LOCALEDIR,
             "LANG": "C.UTF-8",

@@ -39,7 +39,7 @@ import time
 import unittest
 
 import pki
-from e2e_support import BIN, MODULE, OWNER_PIN, SO_PIN, Sandbox
+from e2e_support import BIN, MODULE, OWNER_PIN, SO_PIN, Sandbox, read_envelope_pin
 from marionette import Marionette, MarionetteError
 import tls_support
 
@@ -128,8 +128,7 @@ class User:
         """init (issuer) -> change-pin from the envelope (owner) -> import rsa.p12."""
         envelope = self.box.path("envelope")
         self.cli("init", "--label", DEVICE, "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
-        with open(envelope, encoding="ascii") as f:
-            initial = f.read().strip()
+        initial = read_envelope_pin(envelope)
         self.cli("change-pin", env={"ECERT_TOKEN_PIN": initial, "ECERT_TOKEN_NEW_PIN": OWNER_PIN})
         self.cli("import", p["rsa"]["p12"],
                  env={"ECERT_TOKEN_PIN": OWNER_PIN, "ECERT_TOKEN_P12_PASSWORD": p["password"]})
@@ -148,9 +147,8 @@ class User:
     def reissue_envelope(self):
         """The issuer's `unblock`: a new PIN envelope that must be changed."""
         envelope = self.box.path("envelope-2")
-        self.cli("unblock", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
-        with open(envelope, encoding="ascii") as f:
-            initial = f.read().strip()
+        self.cli("unblock", "--yes", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
+        initial = read_envelope_pin(envelope)
         if not self.pin_state()["must_change"]:
             raise AssertionError("the token does not ask for a password change after unblock")
         return initial

@@ -42,7 +42,7 @@ import sys
 import time
 
 import pki
-from e2e_support import BIN, MODULE, OWNER_PIN, SO_PIN, TIMEOUT, Result, Sandbox
+from e2e_support import BIN, MODULE, OWNER_PIN, SO_PIN, TIMEOUT, Result, Sandbox, read_envelope_pin
 
 # A client must give up (succeed or fail) within this many seconds.
 CLIENT_TIMEOUT = 30
@@ -202,8 +202,7 @@ def make_token(box, p, label, owner_pin=OWNER_PIN, names=("rsa", "ec"), user=Non
     # the existing ones only comes when asked for.
     cli_ok(box, "init", "--label", label, "--envelope", envelope,
            env={"ECERT_TOKEN_SO_PIN": SO_PIN, "ECERT_TOKEN_SPARE_SLOT": "1"}, user=user)
-    with open(envelope, encoding="ascii") as f:
-        initial = f.read().strip()
+    initial = read_envelope_pin(envelope)
     cli_ok(box, "--token", label, "change-pin", env={"ECERT_TOKEN_PIN": initial, "ECERT_TOKEN_NEW_PIN": owner_pin},
            user=user)
     for name in names:
@@ -271,9 +270,10 @@ def reissue_envelope(box, label, user=None):
     """The issuer's `unblock`: a new initial password (PIN envelope) that
     the owner must change before the token can be used. Returns it."""
     envelope = box.path(f"envelope-{label.replace(' ', '_')}-2")
-    cli_ok(box, "--token", label, "unblock", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN}, user=user)
-    with open(envelope, encoding="ascii") as f:
-        initial = f.read().strip()
+    # --yes: the token is not locked, and the issuer means to reset it.
+    cli_ok(box, "--token", label, "unblock", "--yes", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN},
+           user=user)
+    initial = read_envelope_pin(envelope)
     if not pin_state(box, label, user=user)["must_change"]:
         raise AssertionError(f"{label!r} does not ask for a password change after unblock")
     return initial

@@ -136,11 +136,7 @@ void add_unblock(CLI::App& app, Context& c) {
       manager::unblock_user_pin(c.module(), slot, so_pin, envelope, std::nullopt);
       const auto after = manager::describe_token(c.module(), slot);
       if (files.envelope) {
-        // Only the PIN, as before: programs read this file whole as the PIN
-        // (tests/clients do). init's envelope file describes itself.
-        SecureString line = envelope;
-        line.push_back('\n');
-        envelope_file->write(line);
+        envelope_file->write(envelope_text(after.label, after.serial, envelope));
         c.print(Json{{"unblocked", true}, {"envelope_file", *files.envelope}, {"token", token_json(after)}},
                 format(tr("The token is unblocked; its new initial password is in %s."), files.envelope->c_str()) +
                     "\n");

@@ -283,8 +283,8 @@ class Sandbox:
 
 def envelope_pin(text):
     """The PIN in the text of a PIN envelope file: its line "PIN: ..." (the
-    file `init --envelope` writes), else the text itself (one line: the
-    file `unblock --envelope` writes, and envelope files of old)."""
+    file `init --envelope` and `unblock --envelope` write), else the text
+    itself (envelope files of old: the 8 digits alone)."""
     m = re.search(r"^PIN: (.*)$", text, re.MULTILINE)
     return m.group(1) if m else text.strip()
 

@@ -120,8 +120,10 @@ class InitTest(TokenTestCase):
         self.assertIn("Administrator (SO) password: 15 of 15 tries left", info)
 
         j = self.box.info("--token", label)
+        # min/max_pin_length are CK_TOKEN_INFO's, in bytes: 64 characters of
+        # up to 4 bytes of UTF-8 each (the policy's own lengths count characters).
         expected = {"present": True, "initialized": True, "label": label, "model": "e-Cert Token",
-                    "min_pin_length": 8, "max_pin_length": 64, "protected_authentication_path": False}
+                    "min_pin_length": 8, "max_pin_length": 256, "protected_authentication_path": False}
         self.assertEqual({k: j[k] for k in expected}, expected)
         self.assertRegex(j["serial"], r"^[0-9A-F]{16}$")
         self.assertEqual(j["user_pin"], {"initialized": True, "locked": False, "must_change": True,
@@ -373,14 +375,17 @@ class LockAndUnblockTest(TokenTestCase):
         self.assertNotIn("envelope_pin", r.json())
         self.assertEqual(os.stat(envelope).st_mode & 0o777, 0o600)
         with open(envelope) as f:
-            pin = f.read()
-        self.assertRegex(pin, r"^[0-9]{8}\n$")
-        self.assertNotIn(pin.strip(), r.out + r.err)
+            content = f.read()
+        # The new envelope names its token, as init's does.
+        self.assertIn(f"Token label:   {label}\n", content)
+        pin = e2e.envelope_pin(content)
+        self.assertRegex(pin, r"^[0-9]{8}$")
+        self.assertNotIn(pin, r.out + r.err)
         # An existing file is never overwritten (it may be the only copy).
         r = self.box.run("--token", label, "unblock", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         self.assertNotEqual(r.rc, 0, str(r))
         with open(envelope) as f:
-            self.assertEqual(f.read(), pin)
+            self.assertEqual(f.read(), content)
 
     def test_unblock_checks_the_envelope_file_before_changing_the_token(self):
         """Fixed bug (as for init): `unblock --envelope EXISTING_FILE` sets a new
@@ -391,8 +396,7 @@ class LockAndUnblockTest(TokenTestCase):
         envelope = self.box.path("unblock-envelope-2")
         self.assertExit(self.box.run("--token", label, "unblock", "--envelope", envelope,
                                      env={"ECERT_TOKEN_SO_PIN": SO_PIN}), 0)
-        with open(envelope) as f:
-            pin = f.read().strip()
+        pin = e2e.read_envelope_pin(envelope)
         r = self.box.run("--token", label, "unblock", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         self.assertNotEqual(r.rc, 0, str(r))
         self.assertExit(self.box.change_pin(pin, OWNER_PIN, extra=("--token", label)), 0)

@@ -30,6 +30,8 @@ const Field kFields[] = {
     {"issuer_max_length", &PinPolicy::issuer_max_length, nullptr},
     {"must_change", nullptr, &PinPolicy::must_change},
     {"protected_path", nullptr, &PinPolicy::protected_path},
+    {"held_min_bytes", &PinPolicy::held_min_bytes, nullptr},
+    {"held_max_bytes", &PinPolicy::held_max_bytes, nullptr},
 };
 
 bool in_range(std::uint32_t v, std::uint32_t lo, std::uint32_t hi) { return v >= lo && v <= hi; }
@@ -69,10 +71,21 @@ std::size_t character_count(std::string_view utf8) {
 }
 
 CK_ULONG PinPolicy::max_pin_bytes() const {
-  return static_cast<CK_ULONG>(std::max(max_length, issuer_max_length)) * kMaxUtf8Bytes;
+  CK_ULONG rules = static_cast<CK_ULONG>(std::max(max_length, issuer_max_length)) * kMaxUtf8Bytes;
+  return std::max<CK_ULONG>(rules, held_max_bytes);
 }
 
-CK_ULONG PinPolicy::min_pin_bytes() const { return std::min(min_length, issuer_min_length); }
+CK_ULONG PinPolicy::min_pin_bytes() const {
+  CK_ULONG rules = std::min(min_length, issuer_min_length);
+  return held_min_bytes == 0 ? rules : std::min<CK_ULONG>(rules, held_min_bytes);
+}
+
+PinPolicy PinPolicy::replacing(const PinPolicy& before) const {
+  PinPolicy next = *this;
+  next.held_min_bytes = static_cast<std::uint32_t>(before.min_pin_bytes());
+  next.held_max_bytes = static_cast<std::uint32_t>(before.max_pin_bytes());
+  return next;
+}
 
 void PinPolicy::validate() const {
   bool ok = in_range(min_length, 1, kLongestPin) && in_range(max_length, min_length, kLongestPin) &&

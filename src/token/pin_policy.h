@@ -38,6 +38,13 @@ struct PinPolicy {
   // Not a rule on PINs but stored with them: C_Login/C_SetPIN/C_InitPIN
   // without a PIN ask through pinentry (CKF_PROTECTED_AUTHENTICATION_PATH).
   bool protected_path = false;
+  // Nor these: the byte limits of the PINs the token may hold now. A PIN set
+  // under a rule stays valid when the SO changes the rule, so CK_TOKEN_INFO's
+  // limits must still cover it, or a client (ecert-token refuses a password
+  // outside them before the token is asked) could not even change it. Widened
+  // by set_policy() to the old limits, reset with the token; 0: none yet.
+  std::uint32_t held_min_bytes = 0;
+  std::uint32_t held_max_bytes = 0;
 
   static constexpr std::uint32_t kMaxTries = 15;
   static constexpr std::uint32_t kMaxHistory = 10;
@@ -45,7 +52,8 @@ struct PinPolicy {
   static constexpr std::uint32_t kMaxUtf8Bytes = 4;  // per character
 
   // ulMinPinLen / ulMaxPinLen: the byte lengths a PIN of the allowed
-  // character lengths can have (a character is 1 to 4 bytes of UTF-8).
+  // character lengths can have (a character is 1 to 4 bytes of UTF-8),
+  // widened to the held limits.
   CK_ULONG min_pin_bytes() const;
   CK_ULONG max_pin_bytes() const;
 
@@ -59,6 +67,9 @@ struct PinPolicy {
   // Missing names keep their defaults; the result is validated
   // (CKR_TOKEN_NOT_RECOGNIZED for a stored policy that fails validation).
   static PinPolicy from_values(const std::map<std::string, std::int64_t>& values);
+  // This policy as it replaces `before`: the held limits widened to cover
+  // every PIN set under `before`.
+  PinPolicy replacing(const PinPolicy& before) const;
 };
 
 // Why a PIN does not meet a rule.

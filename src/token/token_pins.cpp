@@ -250,8 +250,9 @@ void Token::set_policy(const PinPolicy& policy, const std::optional<std::string>
   policy.validate();
   // One transaction: another process never reads half a policy, and a crash
   // never leaves one (a row per value).
-  store_->write_policy(view(vault_.token().uuid), policy.to_values(), label);
-  policy_ = policy;
+  PinPolicy next = policy.replacing(policy_);
+  store_->write_policy(view(vault_.token().uuid), next.to_values(), label);
+  policy_ = next;
   // Other processes see the commit through data_version; this one never
   // re-reads its own writes, so its record follows here.
   if (label) record_.label = *label;

@@ -385,14 +385,20 @@ TEST_F(PinTest, MinAndMaxPinLenInTokenInfo) {
   info = token_info(slot);
   EXPECT_EQ(info.ulMinPinLen, 8u);
   EXPECT_EQ(info.ulMaxPinLen, 256u);
-  // Raised by the SO through the policy object (both rules).
+  // Narrowed by the SO through the policy object (both rules): new PINs
+  // follow the new rules, but the limits stay wide enough for the PINs set
+  // under the old ones (kUserPin, 13 characters, and up to 64), which still
+  // log in: a client checking the limits must not refuse them.
   so_set_policy(slot, CKA_ECERT_MIN_PIN_LEN, 12);
   so_set_policy(slot, CKA_ECERT_ISSUER_MIN_PIN_LEN, 12);
   so_set_policy(slot, CKA_ECERT_MAX_PIN_LEN, 20);
   so_set_policy(slot, CKA_ECERT_ISSUER_MAX_PIN_LEN, 20);
   info = token_info(slot);
-  EXPECT_EQ(info.ulMinPinLen, 12u);
-  EXPECT_EQ(info.ulMaxPinLen, 80u);
+  EXPECT_EQ(info.ulMinPinLen, 8u);
+  EXPECT_EQ(info.ulMaxPinLen, 256u);
+  CK_SESSION_HANDLE s = open(slot);
+  EXPECT_EQ(login(s, CKU_USER, kUserPin), CKR_OK);
+  p11()->C_CloseSession(s);
   EXPECT_EQ(change_pin(slot, kUserPin, "Eleven#Byt1"), CKR_PIN_LEN_RANGE);
   EXPECT_EQ(change_pin(slot, kUserPin, "Twenty-One#Bytes1234"), CKR_OK);  // 20 bytes
   EXPECT_EQ(change_pin(slot, "Twenty-One#Bytes1234", "Twenty-One#Bytes12345"), CKR_PIN_LEN_RANGE);

@@ -229,7 +229,7 @@ TEST(PolicyValues, RoundTripAndDefaults) {
   p.must_change = false;
   p.protected_path = true;
   auto values = p.to_values();
-  EXPECT_EQ(values.size(), 14u);
+  EXPECT_EQ(values.size(), 16u);
   EXPECT_EQ(values.at("protected_path"), 1);
   EXPECT_FALSE(kDefaults.protected_path);
   EXPECT_EQ(values.at("max_user_tries"), 5);
@@ -272,6 +272,34 @@ TEST(PolicyValidate, OutOfRangeIsAttributeValueInvalid) {
   EXPECT_EQ(rv([](PinPolicy& p) { p.issuer_max_length = 300; }), CKR_ATTRIBUTE_VALUE_INVALID);
   EXPECT_EQ(rv([](PinPolicy& p) { p.history_size = 11; }), CKR_ATTRIBUTE_VALUE_INVALID);
   EXPECT_EQ(rv([](PinPolicy& p) { p.max_user_tries = 5; }), CKR_OK);
+}
+
+}  // namespace
+}  // namespace ecert::token
+
+namespace ecert::token {
+namespace {
+
+// A narrower rule keeps the limits wide enough for the PINs set under the
+// rule it replaces; a wider one widens them; limits never narrow while the
+// token lives (C_InitToken starts from the defaults again).
+TEST(PinLengths, HeldLimitsCoverPinsSetUnderEarlierRules) {
+  PinPolicy first;  // 8..64 characters: 8..256 bytes
+  PinPolicy narrow = first;
+  narrow.min_length = narrow.issuer_min_length = 12;
+  narrow.max_length = narrow.issuer_max_length = 20;
+  EXPECT_EQ(narrow.min_pin_bytes(), 12u);  // alone, as on a fresh token
+  PinPolicy after = narrow.replacing(first);
+  EXPECT_EQ(after.min_pin_bytes(), 8u);
+  EXPECT_EQ(after.max_pin_bytes(), 256u);
+  EXPECT_EQ(check_owner_pin(after, "Eleven#Ab1x"), PinProblem::too_short);  // the rules are the new ones
+  PinPolicy wide = after;
+  wide.min_length = 6;
+  wide.issuer_min_length = 6;
+  PinPolicy later = wide.replacing(after);
+  EXPECT_EQ(later.min_pin_bytes(), 6u);
+  EXPECT_EQ(later.max_pin_bytes(), 256u);
+  EXPECT_EQ(PinPolicy::from_values(later.to_values()).min_pin_bytes(), 6u);
 }
 
 }  // namespace

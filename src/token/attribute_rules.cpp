@@ -8,8 +8,6 @@
 //  11 read-only once TRUE                   12 read-only once FALSE
 #include "token/attribute_rules.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -19,7 +17,7 @@
 #include <utility>
 
 #include "crypto/algorithms.h"
-#include "crypto/ossl_util.h"
+#include "crypto/check_value.h"
 #include "crypto/x509_fields.h"
 
 namespace ecert::token {
@@ -396,32 +394,6 @@ void set_default(AttributeMap& out, const Rule& r) {
 
 // ---- Derived values (the kDerived rows) ----
 
-SecureBytes sha1_prefix(ByteView data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  crypto::ossl_check(EVP_Digest(data.data(), data.size(), md, &len, crypto::md(crypto::Hash::sha1), nullptr) == 1,
-                     "SHA-1");
-  return SecureBytes(md, md + 3);
-}
-
-// First 3 bytes of AES-ECB of one zero block under the key.
-SecureBytes aes_check_value(ByteView key) {
-  const char* name = key.size() == 16 ? "AES-128-ECB" : key.size() == 24 ? "AES-192-ECB" : "AES-256-ECB";
-  crypto::CipherPtr cipher(EVP_CIPHER_fetch(crypto::started_libctx(), name, nullptr));
-  crypto::CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  crypto::ossl_check(cipher && ctx, "AES-ECB");
-  const unsigned char zero[16] = {};
-  unsigned char block[32];
-  int len = 0;
-  crypto::ossl_check(EVP_EncryptInit_ex2(ctx.get(), cipher.get(), key.data(), nullptr, nullptr) == 1 &&
-                         EVP_CIPHER_CTX_set_padding(ctx.get(), 0) == 1 &&
-                         EVP_EncryptUpdate(ctx.get(), block, &len, zero, sizeof zero) == 1 && len == 16,
-                     "AES-ECB");
-  SecureBytes out(block, block + 3);
-  secure_wipe(block, sizeof block);
-  return out;
-}
-
 // CKA_CHECK_VALUE: computed when absent; a caller may give it empty (no check
 // value wanted) or give the right one, anything else is refused.
 void settle_check_value(AttributeMap& out, const SecureBytes& computed) {
@@ -452,7 +424,7 @@ void derive_certificate(AttributeMap& out) {
                                                                {CKA_PUBLIC_KEY_INFO, &f.public_key_info}};
   for (const auto& [t, value] : fields)
     if (!out.has(t)) out.set(t, view(*value));
-  settle_check_value(out, sha1_prefix(view(der)));
+  settle_check_value(out, crypto::sha1_check_value(view(der)));
 }
 
 void derive_key(AttributeMap& out, CK_OBJECT_CLASS cls, CK_KEY_TYPE key_type, bool generated,
@@ -471,10 +443,10 @@ void derive_key(AttributeMap& out, CK_OBJECT_CLASS cls, CK_KEY_TYPE key_type, bo
     if (key_type == CKK_AES) {
       require(value.size() == 16 || value.size() == 24 || value.size() == 32, CKR_ATTRIBUTE_VALUE_INVALID,
               "AES key length");
-      settle_check_value(out, aes_check_value(view(value)));
+      settle_check_value(out, crypto::aes_check_value(view(value)));
     } else {
       require(!value.empty(), CKR_ATTRIBUTE_VALUE_INVALID, "empty secret key");
-      settle_check_value(out, sha1_prefix(view(value)));
+      settle_check_value(out, crypto::sha1_check_value(view(value)));
     }
     settle_ulong(out, CKA_VALUE_LEN, value.size());
   }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# check-includes.sh SOURCE_DIR: fails when a layer reaches past the one below
+# it (docs/DESIGN.md, "Layers"). Checked so far:
+#   src/token  uses OpenSSL only through src/crypto and SQLite and the
+#              sealing only through the store's operations and its Vault:
+#              no <openssl/...>, no crypto/ossl_*.h, no <sqlite3.h> or
+#              sqlite3_*, no store/database.h or store/sealing.h.
+set -euo pipefail
+src="$1/src"
+status=0
+forbid() {
+  local dir=$1 pattern=$2 why=$3 hits
+  hits=$(grep -rnE "$pattern" "$src/$dir" --include='*.cpp' --include='*.h' || true)
+  if [[ -n $hits ]]; then
+    echo "FAIL: src/$dir $why:"
+    echo "$hits" | sed "s|$src/|  src/|"
+    status=1
+  fi
+}
+forbid token '#include <openssl/|#include "crypto/ossl_' "includes OpenSSL (use a src/crypto function)"
+forbid token '#include <sqlite3\.h>|sqlite3_' "uses SQLite (use a TokenStore operation)"
+forbid token '#include "store/(database|sealing)\.h"' "reaches into the store (use TokenStore and the Vault)"
+[[ $status -eq 0 ]] && echo "layers: every include rule holds"
+exit "$status"

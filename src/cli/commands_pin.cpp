@@ -112,12 +112,18 @@ void add_unblock(CLI::App& app, Context& c) {
       if (!t) return kLocked;
       const CK_SLOT_ID slot = t->slot;
       // A token that is not locked has an owner's password that still works:
-      // a person at the terminal confirms (scripts, without one, go on).
-      if (t->user.initialized && !t->user.locked && !yes && have_terminal() &&
-          !confirm(format(tr("The token \"%s\" is not locked. Unblocking it replaces the owner's token password with "
-                             "a new initial password; the owner's password stops working. Go on? [y/N] "),
-                          t->label.c_str())))
-        return c.say(tr("Nothing was changed.")), kCancelled;
+      // a person at the terminal confirms; a script says --yes, as init's
+      // --force (without either, nothing is changed).
+      if (t->user.initialized && !t->user.locked && !yes) {
+        if (!have_terminal())
+          return c.say(tr("Nothing was changed: the token is not locked. To unblock it anyway without a question, "
+                          "add --yes.")),
+                 kCancelled;
+        if (!confirm(format(tr("The token \"%s\" is not locked. Unblocking it replaces the owner's token password "
+                               "with a new initial password; the owner's password stops working. Go on? [y/N] "),
+                            t->label.c_str())))
+          return c.say(tr("Nothing was changed.")), kCancelled;
+      }
       std::optional<SecretFile> envelope_file;
       if (files.envelope && !owner_at_desk) envelope_file.emplace(*files.envelope);
       c.entering_pin(CKU_SO);

@@ -128,6 +128,11 @@ class UnblockAndExportTest(NewcomerTestCase):
         self.assertNotIn("password: ", out)
         self.assertEqual(self.user_pin(label)["must_change"], False)
         self.assertExit(self.box.run("--token", label, "certs", "--login", env={"ECERT_TOKEN_PIN": OWNER_PIN}), 0)
+        # Without a terminal nobody can answer: refused, as init is without --force.
+        r = self.box.run("--token", label, "unblock", env={"ECERT_TOKEN_SO_PIN": SO_PIN})
+        self.assertExit(r, e2e.CANCELLED, "Nothing was changed: the token is not locked. To unblock it anyway "
+                        "without a question, add --yes.")
+        self.assertEqual(self.user_pin(label)["must_change"], False)
         # --yes: no question.
         s = self.box.spawn("--token", label, "unblock", "--yes")
         s.expect("Administrator (SO) password: ")
@@ -326,7 +331,7 @@ class EnvelopeFileTest(NewcomerTestCase):
         self.assertExit(r, 0)
         # An envelope file of old: the 8 digits alone.
         old = self.box.path("envelope-old")
-        r = self.box.run("--json", "--token", label, "unblock", env={"ECERT_TOKEN_SO_PIN": SO_PIN})
+        r = self.box.run("--json", "--token", label, "unblock", "--yes", env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         self.assertExit(r, 0)
         with open(old, "w") as f:
             f.write(r.json()["envelope_pin"] + "\n")

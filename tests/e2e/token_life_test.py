@@ -368,7 +368,7 @@ class LockAndUnblockTest(TokenTestCase):
     def test_unblock_writes_the_envelope_to_a_file(self):
         label, _ = self.new_token("File")
         envelope = self.box.path("unblock-envelope")
-        r = self.box.run("--json", "--token", label, "unblock", "--envelope", envelope,
+        r = self.box.run("--json", "--token", label, "unblock", "--yes", "--envelope", envelope,
                          env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         self.assertExit(r, 0)
         self.assertEqual(r.json()["envelope_file"], envelope)
@@ -382,7 +382,8 @@ class LockAndUnblockTest(TokenTestCase):
         self.assertRegex(pin, r"^[0-9]{8}$")
         self.assertNotIn(pin, r.out + r.err)
         # An existing file is never overwritten (it may be the only copy).
-        r = self.box.run("--token", label, "unblock", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
+        r = self.box.run("--token", label, "unblock", "--yes", "--envelope", envelope,
+                         env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         self.assertNotEqual(r.rc, 0, str(r))
         with open(envelope) as f:
             self.assertEqual(f.read(), content)
@@ -394,10 +395,11 @@ class LockAndUnblockTest(TokenTestCase):
         longer works. Expected: refused before C_InitPIN."""
         label, _ = self.new_token("File2")
         envelope = self.box.path("unblock-envelope-2")
-        self.assertExit(self.box.run("--token", label, "unblock", "--envelope", envelope,
+        self.assertExit(self.box.run("--token", label, "unblock", "--yes", "--envelope", envelope,
                                      env={"ECERT_TOKEN_SO_PIN": SO_PIN}), 0)
         pin = e2e.read_envelope_pin(envelope)
-        r = self.box.run("--token", label, "unblock", "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
+        r = self.box.run("--token", label, "unblock", "--yes", "--envelope", envelope,
+                         env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         self.assertNotEqual(r.rc, 0, str(r))
         self.assertExit(self.box.change_pin(pin, OWNER_PIN, extra=("--token", label)), 0)
 

@@ -89,7 +89,7 @@ void add_init(CLI::App& app, Context& c) {
   static std::string label;
   static std::optional<std::string> envelope, so_pin_file;
   static bool force = false;
-  cmd->add_option("--label", label, tr("label of the new token (up to 32 bytes)"))->type_name("LABEL")->required();
+  cmd->add_option("--label", label, tr("label of the new token (at most 32 letters, or 10 Chinese characters)"))->type_name("LABEL")->required();
   cmd->add_option("--envelope", envelope,
                   tr("write the initial password to this new file (mode 0600) instead of showing it"))
       ->type_name("FILE");
@@ -141,7 +141,7 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
   static std::optional<std::string> so_pin_file;
   static bool yes = false;
   auto* rename = app.add_subcommand("rename", tr("Administrator: change the token label"));
-  rename->add_option("label", label, tr("the new label (up to 32 bytes)"))->required();
+  rename->add_option("label", label, tr("the new label (at most 32 letters, or 10 Chinese characters)"))->required();
   rename->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"))->type_name("FILE");
   rename->callback([&c] {
     c.action = [&c] {

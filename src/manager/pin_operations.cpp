@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "manager/i18n.h"
 #include "manager/session.h"
 
 namespace ecert::manager {
@@ -13,7 +14,12 @@ CK_ULONG length_of(std::string_view s) { return static_cast<CK_ULONG>(s.size());
 
 // A blank-padded 32-byte label field, as C_InitToken wants it.
 void label_field(const std::string& label, CK_UTF8CHAR (&field)[32]) {
-  if (label.size() > sizeof field) throw UsageError(UsageError::Kind::bad_input, "the label is longer than 32 bytes");
+  // The limit is C_InitToken's 32 bytes, which a person does not count:
+  // said as letters and Chinese characters (3 bytes each in UTF-8).
+  if (label.size() > sizeof field)
+    throw UsageError(UsageError::Kind::bad_input,
+                     N_("the label is too long: a token label holds at most 32 letters or digits, or 10 Chinese "
+                        "characters"));
   std::memset(field, ' ', sizeof field);
   std::memcpy(field, label.data(), label.size());
 }

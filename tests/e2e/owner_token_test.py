@@ -38,6 +38,16 @@ class OwnerTokenTest(SandboxTestCase):
         self.assertEqual(self.box.run("--token", "Lengths", "certs", "--login",
                                       env={"ECERT_TOKEN_PIN": seven + "x"}).rc, 0)
 
+    def test_the_label_limit_is_said_in_characters(self):
+        eleven = "香港郵政電子證書測試用"  # 33 bytes of UTF-8
+        r = self.box.run("init", "--label", eleven, env={"ECERT_TOKEN_SO_PIN": e2e.SO_PIN})
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("a token label holds at most 32 letters or digits, or 10 Chinese characters", r.err)
+        r = self.box.run("init", "--label", eleven, env={"ECERT_TOKEN_SO_PIN": e2e.SO_PIN, "LANG": "zh_HK.UTF-8"})
+        self.assertIn("Token 標籤最多可有 32 個英文字母或數字，或 10 個中文字", r.err)
+        self.box.init_token(eleven[:10])  # 30 bytes: fits
+        self.assertIn(eleven[:10], [t["label"] for t in self.box.json("list")])
+
 
 if __name__ == "__main__":
     unittest.main()

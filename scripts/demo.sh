@@ -14,8 +14,26 @@
 # types them at its prompts instead.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/deps.sh"
-"$root/scripts/build.sh" "$root/build-demo" -DECERT_BUILD_TESTS=OFF -DECERT_BUILD_BENCH=OFF
+# What apt-get and the compiler say goes to a log, shown only on failure: the
+# story below is what the demo is for.
+mkdir -p "$root/build-demo"
+log="$root/build-demo/setup.log"
+: >"$log"
+quietly() {
+  local what="$1"
+  shift
+  printf '%s... ' "$what"
+  if "$@" >>"$log" 2>&1; then
+    echo done
+  else
+    echo failed
+    tail -n 60 "$log"
+    echo "(all of it: $log)" >&2
+    exit 1
+  fi
+}
+quietly "installing packages (apt-get)" "$root/scripts/deps.sh"
+quietly "building ecert-token" "$root/scripts/build.sh" "$root/build-demo" -DECERT_BUILD_TESTS=OFF -DECERT_BUILD_BENCH=OFF
 module="$root/build-demo/src/pkcs11/libecert-pkcs11.so"
 et="$root/build-demo/src/cli/ecert-token"
 
@@ -31,11 +49,12 @@ step "the token manager and its module: $et --module $module"
 step "the issuer makes the token; the initial password goes into the PIN envelope file"
 ECERT_TOKEN_SO_PIN='Demo-SO#2026' "$et" init --label "e-Cert Token" --envelope "$work/envelope"
 ls -l "$work/envelope"
+cat "$work/envelope"
 "$et" info
 
 step "the owner changes the token password: a weak one is refused with the rule it breaks"
-ECERT_TOKEN_PIN="$(cat "$work/envelope")" ECERT_TOKEN_NEW_PIN='password' "$et" change-pin || echo "(exit $?)"
-ECERT_TOKEN_PIN="$(cat "$work/envelope")" ECERT_TOKEN_NEW_PIN='Demo-User#2026' "$et" change-pin
+ECERT_TOKEN_NEW_PIN='password' "$et" change-pin --pin-file "$work/envelope" || echo "(exit $?)"
+ECERT_TOKEN_NEW_PIN='Demo-User#2026' "$et" change-pin --pin-file "$work/envelope"
 export ECERT_TOKEN_PIN='Demo-User#2026'
 
 step "an e-Cert issued as PKCS#12 (made here by a throwaway test CA) is put on the token"

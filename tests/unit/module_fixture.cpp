@@ -1,6 +1,7 @@
 #include "module_fixture.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -41,6 +42,26 @@ TempDir::~TempDir() {
 }
 
 CK_ULONG pin_len(const char* pin) { return static_cast<CK_ULONG>(std::strlen(pin)); }
+
+pid_t spawn_this_test(const std::string& filter, const std::map<std::string, std::string>& vars,
+                      const std::function<void()>& in_child) {
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) ADD_FAILURE() << "readlink /proc/self/exe";
+  exe[n > 0 ? n : 0] = '\0';
+  const std::string filter_arg = "--gtest_filter=" + filter;
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (in_child) in_child();
+    for (const auto& [k, v] : vars) setenv(k.c_str(), v.c_str(), 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    const char* argv[] = {exe, filter_arg.c_str(), nullptr};
+    execv(exe, const_cast<char* const*>(argv));
+    _exit(127);
+  }
+  return pid;
+}
 
 void ModuleTest::SetUp() {
   dir_ = std::make_unique<TempDir>();

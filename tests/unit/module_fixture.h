@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,14 @@ struct Module {
 const Module& module();
 // Shorthand for the 3.0 list: p11()->C_Login(...).
 inline CK_FUNCTION_LIST_3_0* p11() { return module().v3; }
+
+// Runs this test binary again in a child process (fork + exec) with only the
+// tests matching `filter`, the extra environment `vars` and stdout on
+// /dev/null; `in_child` runs in the child before exec (to close the other
+// end of a pipe). Descriptors without close-on-exec stay open in the child.
+// Returns the child's pid. The multi-process tests' helpers run this way.
+pid_t spawn_this_test(const std::string& filter, const std::map<std::string, std::string>& vars,
+                      const std::function<void()>& in_child = {});
 
 // A temporary directory removed (with its files) when the object dies.
 class TempDir {

@@ -177,24 +177,11 @@ Child spawn(const std::string& mode, std::map<std::string, std::string> vars, bo
   Child c;
   int fds[2] = {-1, -1};
   if (with_pipe && pipe(fds) != 0) ADD_FAILURE() << "pipe";
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) ADD_FAILURE() << "readlink";
-  exe[n > 0 ? n : 0] = '\0';
-  c.pid = fork();
-  if (c.pid == 0) {
-    if (with_pipe) {
-      close(fds[0]);
-      vars["ECERT_MP_FD"] = std::to_string(fds[1]);
-    }
-    vars["ECERT_MP_HELPER"] = mode;
-    for (const auto& [k, v] : vars) setenv(k.c_str(), v.c_str(), 1);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    const char* argv[] = {exe, "--gtest_filter=MultiProcessHelper.Run", nullptr};
-    execv(exe, const_cast<char* const*>(argv));
-    _exit(127);
-  }
+  vars["ECERT_MP_HELPER"] = mode;
+  if (with_pipe) vars["ECERT_MP_FD"] = std::to_string(fds[1]);
+  c.pid = spawn_this_test("MultiProcessHelper.Run", vars, [&] {
+    if (with_pipe) close(fds[0]);
+  });
   if (with_pipe) {
     close(fds[1]);
     c.read_fd = fds[0];

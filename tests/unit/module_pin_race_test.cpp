@@ -116,29 +116,20 @@ std::vector<CK_RV> race(CK_SLOT_ID slot, const std::vector<Racer>& racers) {
   int ready[2], go[2];
   EXPECT_EQ(pipe(ready), 0);
   EXPECT_EQ(pipe(go), 0);
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  EXPECT_GT(n, 0);
-  exe[n > 0 ? n : 0] = '\0';
   std::vector<pid_t> pids;
   for (const Racer& r : racers) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(ready[0]);
-      close(go[1]);
-      std::map<std::string, std::string> vars = {
-          {"ECERT_RACE_OP", r.op},       {"ECERT_RACE_SLOT", std::to_string(slot)},
-          {"ECERT_RACE_OLD", r.old_pin}, {"ECERT_RACE_NEW", r.new_pin},
-          {"ECERT_RACE_SO", r.so_pin},   {"ECERT_RACE_READY_FD", std::to_string(ready[1])},
-          {"ECERT_RACE_GO_FD", std::to_string(go[0])}};
-      for (const auto& [k, v] : vars) setenv(k.c_str(), v.c_str(), 1);
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, STDOUT_FILENO);
-      const char* argv[] = {exe, "--gtest_filter=PinRaceHelper.Run", nullptr};
-      execv(exe, const_cast<char* const*>(argv));
-      _exit(127);
-    }
-    pids.push_back(pid);
+    pids.push_back(spawn_this_test("PinRaceHelper.Run",
+                                   {{"ECERT_RACE_OP", r.op},
+                                    {"ECERT_RACE_SLOT", std::to_string(slot)},
+                                    {"ECERT_RACE_OLD", r.old_pin},
+                                    {"ECERT_RACE_NEW", r.new_pin},
+                                    {"ECERT_RACE_SO", r.so_pin},
+                                    {"ECERT_RACE_READY_FD", std::to_string(ready[1])},
+                                    {"ECERT_RACE_GO_FD", std::to_string(go[0])}},
+                                   [&] {
+                                     close(ready[0]);
+                                     close(go[1]);
+                                   }));
   }
   close(ready[1]);
   close(go[0]);

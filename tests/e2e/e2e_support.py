@@ -167,6 +167,16 @@ class Sandbox:
     def path(self, *parts):
         return os.path.join(self.root, *parts)
 
+    def use_softhsm(self):
+        """SoftHSMv2 with its token directory in the sandbox: SOFTHSM2_CONF
+        for every command run here."""
+        tokens = self.path("softhsm-tokens")
+        os.makedirs(tokens)
+        conf = self.path("softhsm2.conf")
+        with open(conf, "w") as f:
+            f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+        self.env["SOFTHSM2_CONF"] = conf
+
     def cleanup(self):
         """Removes the sandbox; with ECERT_KEEP_SANDBOX set, keeps it for a
         look afterwards and says where it is."""

@@ -22,12 +22,7 @@ class SoftHsmTest(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        tokens = cls.box.path("softhsm-tokens")
-        os.makedirs(tokens)
-        conf = cls.box.path("softhsm2.conf")
-        with open(conf, "w") as f:
-            f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
-        cls.box.env["SOFTHSM2_CONF"] = conf
+        cls.box.use_softhsm()
         cls.pki = pki.make_pki(cls.box.path())
         cls.pin_file = cls.box.write_secret("owner-pin", OWNER)
 

@@ -88,12 +88,7 @@ class TokenLabelTest(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        tokens = cls.box.path("softhsm-tokens")
-        os.makedirs(tokens)
-        conf = cls.box.path("softhsm2.conf")
-        with open(conf, "w") as f:
-            f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
-        cls.box.env["SOFTHSM2_CONF"] = conf
+        cls.box.use_softhsm()
         r = cls.box.run_tool(["softhsm2-util", "--init-token", "--free", "--label", cls.LABEL, "--so-pin", SO_PIN,
                               "--pin", OWNER_PIN])
         if r.rc != 0:

@@ -14,15 +14,6 @@ namespace {
 using namespace test::support;
 using Problem = CurrentPinCheck::Problem;
 
-CK_RV rv_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const P11Error& e) {
-    return e.rv();
-  }
-  return CKR_OK;
-}
-
 class ManagerPinCheckTest : public ManagerTest {
  protected:
   std::uint32_t tries_left(CK_SLOT_ID slot, CK_USER_TYPE who) {

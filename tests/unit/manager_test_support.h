@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "manager/p11_error.h"
 #include "manager/pkcs11_module.h"
 #include "manager/session.h"
 #include "manager/subprocess.h"
@@ -35,6 +37,16 @@
 namespace ecert::manager::test::support {
 
 namespace fs = std::filesystem;
+
+// The CK_RV of the P11Error that `f` throws; CKR_OK when it throws none.
+inline CK_RV rv_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const P11Error& e) {
+    return e.rv();
+  }
+  return CKR_OK;
+}
 
 inline constexpr const char* kSoPin = "So-Pin#2026";
 inline constexpr const char* kEnvelopePin = "12345678";  // what the SO sets; must be changed

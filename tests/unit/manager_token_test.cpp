@@ -14,15 +14,6 @@ namespace {
 
 using namespace test::support;
 
-CK_RV rv_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const P11Error& e) {
-    return e.rv();
-  }
-  return CKR_OK;
-}
-
 class ManagerTokenTest : public ManagerTest {};
 
 TEST_F(ManagerTokenTest, RecognisesOurModuleAndListsTheSpareSlot) {

@@ -29,8 +29,12 @@ PinLock::PinLock(const std::string& token_path) {
 }
 
 PinLock::~PinLock() {
-  // Closing the only descriptor of this open file releases the lock.
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  // Unlocked explicitly, not only by the close: a child the host forked
+  // meanwhile (a browser's zygote forks without exec) shares this open file,
+  // and would otherwise keep the lock held until it exits.
+  ::flock(fd_, LOCK_UN);
+  ::close(fd_);
 }
 
 }  // namespace ecert::store

@@ -2,8 +2,8 @@
 // C_EncryptFinal, C_DecryptInit, C_Decrypt, C_DecryptUpdate, C_DecryptFinal,
 // and the dual-function updates (not supported).
 //
-// A CKR_ARGUMENTS_BAD found here is returned before the services are called,
-// so it leaves an active operation as it was.
+// A CKR_ARGUMENTS_BAD found here (a bad pointer or length) ends the active
+// operation, as every error but CKR_BUFFER_TOO_SMALL does (see call.h).
 
 #include "pkcs11/call.h"
 

@@ -84,12 +84,16 @@ class Token {
   // `who` is CKU_SO when the SO is logged in, CKU_USER otherwise.
   void set_pin(CK_USER_TYPE who, ByteView old_pin, ByteView new_pin);
   const PinPolicy& policy() const { return policy_; }
+  // Writes the policy and, when given, a new token label (already checked) in
+  // one transaction: the token file has both or neither.
+  void set_policy(const PinPolicy& policy, const std::optional<std::string>& label = std::nullopt);
   // Throws what login(who, ...) throws before it looks at a PIN: token
   // unusable, CKR_USER_ALREADY_LOGGED_IN, CKR_USER_ANOTHER_ALREADY_LOGGED_IN,
   // CKR_USER_PIN_NOT_INITIALIZED.
   void check_can_log_in(CK_USER_TYPE who);
 
-  // ---- protected authentication path (protected_path.cpp) ----
+  // ---- protected authentication path (the facts in token_pins.cpp; the
+  // dialogs in protected_path.cpp and pinentry.cpp) ----
   // The policy's option: C_Login/C_SetPIN/C_InitPIN without a PIN ask
   // through pinentry, and CK_TOKEN_INFO has CKF_PROTECTED_AUTHENTICATION_PATH.
   bool protected_path() const { return store_ != nullptr && policy_.protected_path; }
@@ -113,9 +117,6 @@ class Token {
   // Remembers whether the PIN typed in a dialog was wrong (for the next
   // dialog's error line).
   void note_prompt_result(CK_USER_TYPE who, bool wrong) { (who == CKU_SO ? so_wrong_ : user_wrong_) = wrong; }
-  // Writes the policy and, when given, a new token label (already checked) in
-  // one transaction: the token file has both or neither.
-  void set_policy(const PinPolicy& policy, const std::optional<std::string>& label = std::nullopt);
 
   // ---- Objects (token_objects.cpp) ----
   // The object if this process may see it now; CKR_OBJECT_HANDLE_INVALID

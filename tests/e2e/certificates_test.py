@@ -8,7 +8,7 @@ import subprocess
 import unittest
 
 import pki
-from e2e_support import OWNER_PIN, SandboxTestCase, command_exists
+from e2e_support import OWNER_PIN, PkiTestCase, command_exists
 import e2e_support as e2e
 
 CA_NAME = pki.ROOT_CA_NAME
@@ -31,22 +31,6 @@ def openssl(*args, input=None):
 def read_bytes(path):
     with open(path, "rb") as f:
         return f.read()
-
-
-class PkiTestCase(SandboxTestCase):
-    """A token with the owner's password set and the test PKI beside it."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.pki = pki.make_pki(cls.box.path())
-        cls.box.owner_token()
-        cls.pin_file = cls.box.write_secret("owner-pin", OWNER_PIN)
-        cls.p12_password_file = cls.box.write_secret("p12-password", cls.pki["password"])
-
-    def import_p12(self, name, *extra):
-        return self.box.run("--json", "import", self.pki[name]["p12"], "--pin-file", self.pin_file,
-                            "--password-file", self.p12_password_file, *extra)
 
 
 @unittest.skipUnless(command_exists("import"), "ecert-token has no import command yet")

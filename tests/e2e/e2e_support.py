@@ -25,6 +25,8 @@ import unittest
 
 import pexpect
 
+import pki
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
 _BUILD = os.path.join(SOURCE_DIR, "build")
@@ -384,3 +386,19 @@ def read_po(path):
                 block.append(line)
     flush()
     return entries
+
+
+class PkiTestCase(SandboxTestCase):
+    """A token with the owner's password set and the test PKI beside it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pki = pki.make_pki(cls.box.path())
+        cls.box.owner_token()
+        cls.pin_file = cls.box.write_secret("owner-pin", OWNER_PIN)
+        cls.p12_password_file = cls.box.write_secret("p12-password", cls.pki["password"])
+
+    def import_p12(self, name, *extra):
+        return self.box.run("--json", "import", self.pki[name]["p12"], "--pin-file", self.pin_file,
+                            "--password-file", self.p12_password_file, *extra)

@@ -8,7 +8,6 @@ import json
 import os
 import unittest
 
-import pki
 from e2e_support import OWNER_PIN, SO_PIN, SOFTHSM_MODULE, SandboxTestCase
 import e2e_support as e2e
 
@@ -27,18 +26,14 @@ def assert_clean(test, text):
                          f"control character {c!r} in the output:\n{text!r}")
 
 
-class CertificateLabelTest(SandboxTestCase):
+class CertificateLabelTest(e2e.PkiTestCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.pki = pki.make_pki(cls.box.path())
-        cls.box.owner_token()
-        cls.pin_file = cls.box.write_secret("owner-pin", OWNER_PIN)
-        cls.p12 = cls.box.write_secret("p12-password", cls.pki["password"])
         for name, label in (("rsa", HOSTILE), ("ec", NOT_UTF8)):
             cls.box.ok("import", cls.pki[name]["p12"], "--label", label, "--pin-file", cls.pin_file,
-                       "--password-file", cls.p12)
+                       "--password-file", cls.p12_password_file)
 
     def run_raw(self, *args):
         """stdout as bytes decoded strictly: an undecodable byte fails."""

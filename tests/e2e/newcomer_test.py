@@ -326,7 +326,7 @@ class EnvelopeFileTest(NewcomerTestCase):
         self.box.ok("init", "--label", label, "--envelope", envelope, env={"ECERT_TOKEN_SO_PIN": SO_PIN})
         with open(envelope, encoding="utf-8") as f:
             text = f.read()
-        # As scripts/demo.sh does: ECERT_TOKEN_PIN="$(cat envelope)".
+        # A script that hands over the whole file: ECERT_TOKEN_PIN="$(cat envelope)".
         r = self.box.change_pin(text.rstrip("\n"), OWNER_PIN, extra=("--token", label))
         self.assertExit(r, 0)
         # An envelope file of old: the 8 digits alone.

@@ -1,4 +1,7 @@
-// RSA encryption: PKCS#1 v1.5, OAEP and raw X.509, single-part.
+// RSA encryption: PKCS#1 v1.5, OAEP and raw X.509, single-part. PKCS#1 v1.5
+// decryption never reports bad padding (rsa_implicit_rejection.h).
+#include <memory>
+
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
 
@@ -7,6 +10,7 @@
 #include "crypto/families.h"
 #include "crypto/mechanism_checks.h"
 #include "crypto/ossl_util.h"
+#include "crypto/rsa_implicit_rejection.h"
 #include "crypto/rsa_raw.h"
 
 namespace ecert::crypto {
@@ -33,7 +37,16 @@ class RsaCipherContext final : public CipherContext {
     ossl_check((encrypting ? EVP_PKEY_encrypt_init(c) : EVP_PKEY_decrypt_init(c)) == 1, "RSA cipher init");
     switch (scheme) {
       case Scheme::pkcs1:
-        ossl_check(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1, "RSA padding");
+        if (encrypting) {
+          ossl_check(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1, "RSA padding");
+        } else {
+          // OpenSSL 3.0 reports bad padding as an error, a Bleichenbacher
+          // oracle; the padding is removed with implicit rejection instead.
+          ossl_check(EVP_PKEY_CTX_set_rsa_padding(c, RSA_NO_PADDING) == 1, "RSA padding");
+          implicit_rejection_ = std::make_unique<Pkcs1ImplicitRejection>(key.pkey());
+        }
+        // Also the answer to a length query when decrypting, asked before any
+        // decryption so that it cannot depend on the padding.
         max_plain_ = k_ - 11;
         break;
       case Scheme::x509_raw:
@@ -88,10 +101,12 @@ class RsaCipherContext final : public CipherContext {
 
   SecureBytes decrypt(ByteView input) {
     require(input.size() == k_, CKR_ENCRYPTED_DATA_LEN_RANGE, "ciphertext is not k bytes");
+    if (implicit_rejection_) return implicit_rejection_->decrypt(ctx_.get(), input);
     SecureBytes out(k_);
     std::size_t len = out.size();
-    // Bad padding, a wrong label and a value not below the modulus all land
-    // here; OpenSSL does not tell them apart and neither may we.
+    // OAEP's bad encoding, a wrong label and (OAEP or raw) a value not below
+    // the modulus all land here; OpenSSL does not tell them apart and neither
+    // may we. OAEP's check is constant time in OpenSSL 3.0 already.
     ossl_check(EVP_PKEY_decrypt(ctx_.get(), out.data(), &len, input.data(), input.size()) == 1,
                "EVP_PKEY_decrypt", CKR_ENCRYPTED_DATA_INVALID);
     out.resize(len);
@@ -104,6 +119,7 @@ class RsaCipherContext final : public CipherContext {
   bool encrypting_;
   std::size_t k_;
   std::size_t max_plain_ = 0;
+  std::unique_ptr<Pkcs1ImplicitRejection> implicit_rejection_;  // PKCS#1 v1.5 decryption only
 };
 
 Oaep oaep_parameters(const CK_MECHANISM& m) {

@@ -34,6 +34,12 @@ Bytes aad_attribute(ByteView token_uuid, std::int64_t object_id, CK_ATTRIBUTE_TY
   return out;
 }
 
+Bytes aad_object(ByteView token_uuid, std::int64_t object_id) {
+  Bytes out = aad_prefix("object", token_uuid);
+  append_u64(out, static_cast<std::uint64_t>(object_id));
+  return out;
+}
+
 Bytes aad_master_key(ByteView token_uuid, CK_USER_TYPE who) {
   Bytes out = aad_prefix("master-key", token_uuid);
   append_u64(out, who);

@@ -5,7 +5,8 @@
 //
 // Key hierarchy (docs/DESIGN.md):
 //   PIN --Argon2id(salt, token cost)--> PIN key --seals--> master key (random)
-//   master key --seals--> private objects' attributes, key material, PIN history
+//   master key --seals--> private objects and keys (whole), the object
+//                         manifest, the PIN history
 #pragma once
 
 #include <optional>
@@ -21,7 +22,10 @@ inline constexpr std::size_t kMasterKeySize = 32;
 inline constexpr std::uint32_t kSealFormat = 1;
 
 // The associated data for each kind of sealed value.
+// One attribute, as schema 1 sealed private objects (read only, to upgrade).
 Bytes aad_attribute(ByteView token_uuid, std::int64_t object_id, CK_ATTRIBUTE_TYPE type);
+// A whole object (object_record.h), bound to its id.
+Bytes aad_object(ByteView token_uuid, std::int64_t object_id);
 Bytes aad_master_key(ByteView token_uuid, CK_USER_TYPE who);
 Bytes aad_secret(ByteView token_uuid, std::string_view name);
 

@@ -22,7 +22,7 @@ CREATE TABLE pin(
   failures INTEGER NOT NULL DEFAULT 0, must_change INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE policy(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE secret(name TEXT PRIMARY KEY, sealed BLOB NOT NULL);
-CREATE TABLE object(id INTEGER PRIMARY KEY AUTOINCREMENT, private INTEGER NOT NULL);
+CREATE TABLE object(id INTEGER PRIMARY KEY AUTOINCREMENT, private INTEGER NOT NULL, record BLOB);
 CREATE INDEX object_private ON object(private);
 CREATE TABLE attribute(
   object_id INTEGER NOT NULL REFERENCES object(id) ON DELETE CASCADE,
@@ -83,10 +83,20 @@ std::unique_ptr<TokenStore> TokenStore::open(const std::string& path) {
   Database& db = *store->db_;
   if (pragma_int(db, "PRAGMA application_id") != kApplicationId) fail(CKR_TOKEN_NOT_RECOGNIZED, "foreign db");
   std::int64_t version = pragma_int(db, "PRAGMA user_version");
-  if (version != kSchemaVersion) fail(CKR_TOKEN_NOT_RECOGNIZED, "schema version");
+  if (version != kSchemaVersion && version != 1) fail(CKR_TOKEN_NOT_RECOGNIZED, "schema version");
   store->read_token();  // a file without its token row is not a token
   db.exec("PRAGMA journal_mode=WAL");  // only now: see Database::open
+  if (version == 1) store->upgrade_schema_1();
   return store;
+}
+
+void TokenStore::upgrade_schema_1() {
+  Transaction tx(*db_);
+  // Another process may have upgraded it since we looked.
+  if (pragma_int(*db_, "PRAGMA user_version") != 1) return;
+  db_->exec("ALTER TABLE object ADD COLUMN record BLOB");
+  db_->exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
 }
 
 void TokenStore::write_token(const TokenRecord& t) {
@@ -218,74 +228,6 @@ void TokenStore::write_policy(ByteView token_uuid, const PolicyValues& policy,
     if (sqlite3_changes(db_->handle()) != 1) fail(CKR_DEVICE_ERROR, "no token row");
   }
   tx.commit();
-}
-
-std::vector<StoredObject> TokenStore::read_objects(bool sealed_only) {
-  // Every sealed value belongs to an object stored as private (the token
-  // layer seals keys whole), so the private flag finds them without scanning
-  // the attribute table.
-  const char* filter = sealed_only ? " WHERE private = 1" : "";
-  // Both SELECTs in one read transaction (a savepoint also nests in a
-  // caller's transaction): otherwise an object another process deletes
-  // between them is read as an object without attributes.
-  struct ReadSnapshot {
-    Database& db;
-    explicit ReadSnapshot(Database& d) : db(d) { db.exec("SAVEPOINT read_objects"); }
-    ~ReadSnapshot() { sqlite3_exec(db.handle(), "RELEASE read_objects", nullptr, nullptr, nullptr); }
-  } snapshot(*db_);
-  std::vector<StoredObject> out;
-  Statement objects = db_->prepare(("SELECT id, private FROM object" + std::string(filter) + " ORDER BY id").c_str());
-  while (objects.step()) out.push_back(StoredObject{objects.column_int(0), objects.column_int(1) != 0, {}});
-  std::string attr_sql = "SELECT object_id, type, sealed, value FROM attribute";
-  if (sealed_only) attr_sql += " WHERE object_id IN (SELECT id FROM object" + std::string(filter) + ")";
-  attr_sql += " ORDER BY object_id";
-  Statement attrs = db_->prepare(attr_sql.c_str());
-  std::size_t i = 0;
-  while (attrs.step()) {
-    std::int64_t id = attrs.column_int(0);
-    while (i < out.size() && out[i].id < id) ++i;
-    if (i == out.size() || out[i].id != id) continue;  // orphan row: ignored
-    out[i].attributes.push_back(StoredAttribute{static_cast<CK_ATTRIBUTE_TYPE>(attrs.column_int(1)),
-                                                attrs.column_int(2) != 0, attrs.column_blob(3)});
-  }
-  return out;
-}
-
-std::int64_t TokenStore::add_object(ByteView token_uuid, bool is_private,
-                                    const std::function<std::vector<StoredAttribute>(std::int64_t)>& attributes) {
-  Transaction tx(*db_);
-  check_token(token_uuid);
-  db_->prepare("INSERT INTO object(private) VALUES (?)").bind(1, is_private ? 1 : 0).run();
-  std::int64_t id = db_->last_insert_rowid();
-  write_attributes(id, attributes(id));
-  tx.commit();
-  return id;
-}
-
-void TokenStore::write_attributes(std::int64_t id, const std::vector<StoredAttribute>& attributes) {
-  Statement s = db_->prepare("INSERT OR REPLACE INTO attribute(object_id, type, sealed, value) VALUES (?, ?, ?, ?)");
-  for (const StoredAttribute& a : attributes) {
-    s.bind(1, id).bind(2, static_cast<std::int64_t>(a.type)).bind(3, a.sealed ? 1 : 0).bind(4, view(a.value));
-    s.run();
-  }
-}
-
-bool TokenStore::rewrite_object(ByteView token_uuid, std::int64_t id, bool is_private,
-                                const std::vector<StoredAttribute>& attributes) {
-  Transaction tx(*db_);
-  check_token(token_uuid);
-  Statement s = db_->prepare("UPDATE object SET private = ? WHERE id = ?");
-  s.bind(1, is_private ? 1 : 0).bind(2, id).run();
-  if (sqlite3_changes(db_->handle()) == 0) return false;
-  db_->prepare("DELETE FROM attribute WHERE object_id = ?").bind(1, id).run();
-  write_attributes(id, attributes);
-  tx.commit();
-  return true;
-}
-
-bool TokenStore::delete_object(std::int64_t id) {
-  db_->prepare("DELETE FROM object WHERE id = ?").bind(1, id).run();
-  return sqlite3_changes(db_->handle()) != 0;
 }
 
 }  // namespace ecert::store

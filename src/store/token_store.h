@@ -7,9 +7,14 @@
 //   token(id=1, uuid, serial, label, generation, kdf_memory_kib, kdf_iterations)
 //   pin(user: CKU_SO|CKU_USER, salt, wrapped_key, failures, must_change)
 //   policy(name, value)          -- the PIN policy, integers
-//   secret(name, sealed)         -- sealed blobs, e.g. the user PIN history
-//   object(id AUTOINCREMENT, private)
-//   attribute(object_id, type, sealed, value)  -- value sealed iff sealed=1
+//   secret(name, sealed)         -- sealed blobs: user PIN history, object manifest
+//   object(id AUTOINCREMENT, private, record)
+//                                -- private=1: the whole object sealed in record
+//   attribute(object_id, type, sealed, value)
+//                                -- public objects' attributes, in clear
+// Schema 1 had no record: private objects' attributes were sealed one by one
+// (sealed=1). Such a file is upgraded when opened, its private objects at the
+// first user login (upgrade_private_objects).
 #pragma once
 
 #include <cstdint>
@@ -20,15 +25,18 @@
 #include <string>
 #include <vector>
 
+#include "common/attribute_map.h"
 #include "common/bytes.h"
 #include "ecert/pkcs11.h"
+#include "store/object_record.h"
 #include "store/pin_kdf.h"
 
 namespace ecert::store {
 
 class Database;
+class Vault;
 
-inline constexpr std::int64_t kSchemaVersion = 1;
+inline constexpr std::int64_t kSchemaVersion = 2;
 inline constexpr std::int64_t kApplicationId = 0x45435454;  // "ECTT"
 
 struct TokenRecord {
@@ -47,16 +55,14 @@ struct PinRecord {
   bool must_change = false;
 };
 
-struct StoredAttribute {
-  CK_ATTRIBUTE_TYPE type;
-  bool sealed;
-  Bytes value;
-};
-
-struct StoredObject {
-  std::int64_t id;
-  bool is_private;
-  std::vector<StoredAttribute> attributes;
+// One object as read from the file.
+struct LoadedObject {
+  std::int64_t id = 0;
+  bool is_private = false;  // stored sealed: only a user login shows it
+  AttributeMap attributes;  // empty when corrupt
+  // Failed authentication (altered, moved, rolled back, a row added or
+  // dropped): the token answers CKR_DEVICE_ERROR for this object only.
+  bool corrupt = false;
 };
 
 using PolicyValues = std::map<std::string, std::int64_t>;
@@ -107,19 +113,28 @@ class TokenStore {
   // generation stay, so sealed values and open sessions are unaffected).
   void write_policy(ByteView token_uuid, const PolicyValues& policy, const std::optional<std::string>& label);
 
-  // Every object, or (`sealed_only`) only those stored as private (private
-  // objects and keys: all that holds sealed values), which is all a login
-  // has to add to what is in memory.
-  std::vector<StoredObject> read_objects(bool sealed_only = false);
-  // Adds an object: reserves its id, then writes what `attributes(id)`
-  // returns (so values can be sealed bound to the id). Returns the id.
-  std::int64_t add_object(ByteView token_uuid, bool is_private,
-                          const std::function<std::vector<StoredAttribute>(std::int64_t id)>& attributes);
+  // ---- objects (token_store_objects.cpp) ----
+  // Public objects are stored attribute by attribute in clear; a private
+  // object (`is_private`: the token layer decides which, keys always) is
+  // one record sealed by `vault`, named with its digest in the sealed object
+  // manifest. Writing a private object needs the vault's master key.
+
+  // The public objects and, when `vault` holds the master key, the private
+  // ones (`only_private`: only those, which is all a login adds).
+  std::vector<LoadedObject> read_objects(const Vault* vault, bool only_private = false);
+  // Adds an object: reserves its id, then stores what `attributes(id)`
+  // returns (so a value can name the id). Returns the id.
+  std::int64_t add_object(const Vault& vault, bool is_private,
+                          const std::function<AttributeMap(std::int64_t id)>& attributes);
   // Replaces all attributes of an object; false if it no longer exists.
-  bool rewrite_object(ByteView token_uuid, std::int64_t id, bool is_private,
-                      const std::vector<StoredAttribute>& attributes);
+  bool rewrite_object(const Vault& vault, std::int64_t id, bool is_private, const AttributeMap& attributes);
   // False if it did not exist.
-  bool delete_object(std::int64_t id);
+  bool delete_object(const Vault& vault, std::int64_t id);
+  // Seals whole, once, the private objects a schema-1 module stored
+  // attribute by attribute (an object with any value in clear stays as it
+  // is, and is then read as corrupt). Called at user login; does nothing on
+  // a file that has an object manifest.
+  void upgrade_private_objects(const Vault& vault);
 
   // Changes whenever another connection commits (see Database::data_version).
   std::int64_t data_version();
@@ -131,7 +146,11 @@ class TokenStore {
   void write_token(const TokenRecord& token);
   void write_pin(CK_USER_TYPE who, const PinRecord& pin);
   void write_policy_values(const PolicyValues& policy);
-  void write_attributes(std::int64_t id, const std::vector<StoredAttribute>& attributes);
+  void write_object(const Vault& vault, std::int64_t id, bool is_private, const AttributeMap& attributes);
+  void write_manifest(const Vault& vault, const ObjectManifest& manifest);
+  // Absent: empty. nullopt: present but failing authentication.
+  std::optional<ObjectManifest> read_manifest(const Vault& vault);
+  void upgrade_schema_1();
   void check_token(ByteView token_uuid);
   std::string path_;
   std::unique_ptr<Database> db_;

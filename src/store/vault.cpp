@@ -2,13 +2,17 @@
 // master key's life in memory. The formats themselves are in sealing.cpp.
 #include "store/vault.h"
 
+#include <openssl/evp.h>
+
 #include "common/error.h"
+#include "crypto/algorithms.h"
 #include "crypto/library_context.h"
 #include "store/sealing.h"
 
 namespace ecert::store {
 namespace {
 constexpr const char* kHistoryName = "user-pin-history";
+constexpr const char* kManifestName = "object-manifest";
 
 Bytes random_bytes(std::size_t n) {
   Bytes out(n);
@@ -60,12 +64,39 @@ std::optional<SecureBytes> Vault::unseal_history(ByteView sealed, ByteView maste
   return unseal(master_key, aad_secret(view(token_.uuid), kHistoryName), sealed);
 }
 
-Bytes Vault::seal_attribute(std::int64_t object_id, CK_ATTRIBUTE_TYPE type, ByteView value) const {
-  return seal(master_key(), aad_attribute(view(token_.uuid), object_id, type), value);
+Bytes Vault::seal_object(std::int64_t object_id, const AttributeMap& attrs) const {
+  return seal(master_key(), aad_object(view(token_.uuid), object_id), view(encode_object_record(attrs)));
 }
 
-std::optional<SecureBytes> Vault::unseal_attribute(std::int64_t object_id, CK_ATTRIBUTE_TYPE type,
-                                                   ByteView sealed) const {
+std::optional<AttributeMap> Vault::unseal_object(std::int64_t object_id, ByteView record) const {
+  if (!unlocked()) return std::nullopt;
+  auto plain = unseal(view(master_key_), aad_object(view(token_.uuid), object_id), record);
+  if (!plain) return std::nullopt;
+  return decode_object_record(view(*plain));
+}
+
+Bytes Vault::record_digest(ByteView record) {
+  Bytes digest(kRecordDigestSize);
+  unsigned int length = 0;
+  bool ok = EVP_Digest(record.data(), record.size(), digest.data(), &length, crypto::md(crypto::Hash::sha256),
+                       nullptr) == 1;
+  require(ok && length == kRecordDigestSize, CKR_FUNCTION_FAILED, "SHA-256");
+  return digest;
+}
+
+Bytes Vault::seal_manifest(const ObjectManifest& manifest) const {
+  return seal(master_key(), aad_secret(view(token_.uuid), kManifestName), view(encode_manifest(manifest)));
+}
+
+std::optional<ObjectManifest> Vault::unseal_manifest(ByteView sealed) const {
+  if (!unlocked()) return std::nullopt;
+  auto plain = unseal(view(master_key_), aad_secret(view(token_.uuid), kManifestName), sealed);
+  if (!plain) return std::nullopt;
+  return decode_manifest(view(*plain));
+}
+
+std::optional<SecureBytes> Vault::unseal_legacy_attribute(std::int64_t object_id, CK_ATTRIBUTE_TYPE type,
+                                                          ByteView sealed) const {
   if (!unlocked()) return std::nullopt;
   return unseal(view(master_key_), aad_attribute(view(token_.uuid), object_id, type), sealed);
 }

@@ -7,7 +7,8 @@
 // vault decides *how*.
 //
 //   PIN --Argon2id(salt, token cost)--> PIN key --wraps--> master key (random)
-//   master key --seals--> private objects' attributes, key material, PIN history
+//   master key --seals--> private objects and keys (whole), the object
+//                         manifest, the PIN history
 //
 // Not thread-safe on its own: the Token that owns it is used under its lock.
 #pragma once
@@ -17,6 +18,8 @@
 
 #include "common/bytes.h"
 #include "ecert/pkcs11.h"
+#include "common/attribute_map.h"
+#include "store/object_record.h"
 #include "store/token_store.h"
 
 namespace ecert::store {
@@ -59,12 +62,25 @@ class Vault {
   // nullopt when it fails authentication.
   std::optional<SecureBytes> unseal_history(ByteView sealed, ByteView master_key) const;
 
-  // ---- object attributes, under the held master key ----
-  // Throws CKR_USER_NOT_LOGGED_IN when no key is held.
-  Bytes seal_attribute(std::int64_t object_id, CK_ATTRIBUTE_TYPE type, ByteView value) const;
-  // nullopt when the value fails authentication (moved, swapped, altered).
-  std::optional<SecureBytes> unseal_attribute(std::int64_t object_id, CK_ATTRIBUTE_TYPE type,
-                                              ByteView sealed) const;
+  // ---- objects, under the held master key ----
+  // A private object or key is sealed whole: one record over all its
+  // attributes, bound to its id, so no attribute can be changed, dropped,
+  // added or swapped alone (docs/DESIGN.md, "What a writer of the file can
+  // do"). Throws CKR_USER_NOT_LOGGED_IN when no key is held.
+  Bytes seal_object(std::int64_t object_id, const AttributeMap& attrs) const;
+  // nullopt when the record fails authentication (moved, altered) or does
+  // not decode, or when no key is held.
+  std::optional<AttributeMap> unseal_object(std::int64_t object_id, ByteView record) const;
+  // What the manifest keeps of a record: its SHA-256.
+  static Bytes record_digest(ByteView record);
+  // The manifest names the one record each private object may have now, so
+  // an older record of the same object put back is refused too.
+  Bytes seal_manifest(const ObjectManifest& manifest) const;
+  std::optional<ObjectManifest> unseal_manifest(ByteView sealed) const;
+
+  // One attribute as schema 1 sealed it; only read, to upgrade such objects.
+  std::optional<SecureBytes> unseal_legacy_attribute(std::int64_t object_id, CK_ATTRIBUTE_TYPE type,
+                                                     ByteView sealed) const;
 
  private:
   TokenRecord token_;

@@ -242,6 +242,11 @@ void digest_key(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE key) {
     // Not a key at all: CKR_KEY_HANDLE_INVALID (PKCS#11 3.0 5.1.6).
     if (cls != CKO_SECRET_KEY && cls != CKO_PUBLIC_KEY && cls != CKO_PRIVATE_KEY) fail(CKR_KEY_HANDLE_INVALID);
     if (cls != CKO_SECRET_KEY || value == nullptr) fail(CKR_KEY_INDIGESTIBLE);
+    // A digest of a value the caller may not read is a way to test guesses
+    // of it offline.
+    if (object->attributes().bool_or(CKA_SENSITIVE, true) || !object->attributes().bool_or(CKA_EXTRACTABLE, false)) {
+      fail(CKR_KEY_INDIGESTIBLE, "sensitive or unextractable key");
+    }
     op.multipart_started = true;
     op.context->update(view(*value));
     return false;

@@ -7,7 +7,6 @@ namespace ecert::token {
 std::shared_ptr<const crypto::Key> Object::key() const {
   CK_OBJECT_CLASS cls = object_class();
   require(cls == CKO_PRIVATE_KEY || cls == CKO_PUBLIC_KEY, CKR_KEY_HANDLE_INVALID, "not an asymmetric key");
-  require(!secrets_missing_, CKR_USER_NOT_LOGGED_IN, "key material sealed");
   // call_once: two threads starting operations on a fresh key decode it once;
   // if decoding throws, the next caller tries again.
   std::call_once(key_once_, [&] { key_ = crypto::decode_key(cls, attrs_); });

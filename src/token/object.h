@@ -16,8 +16,11 @@ namespace ecert::token {
 
 class Object {
  public:
-  Object(AttributeMap attrs, std::int64_t store_id, CK_SESSION_HANDLE owner)
-      : attrs_(std::move(attrs)), store_id_(store_id), owner_(owner) {}
+  // `sealed`: a token object stored sealed whole (private objects and keys),
+  // which only the logged-in user sees, even when it failed authentication
+  // and its attributes are unknown.
+  Object(AttributeMap attrs, std::int64_t store_id, CK_SESSION_HANDLE owner, bool sealed = false)
+      : attrs_(std::move(attrs)), store_id_(store_id), owner_(owner), sealed_(sealed) {}
 
   const AttributeMap& attributes() const { return attrs_; }
   CK_OBJECT_CLASS object_class() const { return attrs_.ulong_or(CKA_CLASS, CK_UNAVAILABLE_INFORMATION); }
@@ -27,9 +30,7 @@ class Object {
   std::int64_t store_id() const { return store_id_; }
   // The session that made a session object (destroyed when it closes), or 0.
   CK_SESSION_HANDLE owner() const { return owner_; }
-  // True if sealed key material could not be read (no master key yet).
-  bool secrets_missing() const { return secrets_missing_; }
-  void set_secrets_missing(bool missing) { secrets_missing_ = missing; }
+  bool sealed() const { return sealed_; }
 
   // The decoded OpenSSL key of a key object, made on first use and kept for
   // the life of this Object (dropped with it at logout or change). Throws
@@ -43,7 +44,7 @@ class Object {
   AttributeMap attrs_;
   std::int64_t store_id_;
   CK_SESSION_HANDLE owner_;
-  bool secrets_missing_ = false;
+  bool sealed_;
   mutable std::once_flag key_once_;
   mutable std::shared_ptr<const crypto::Key> key_;
 };

@@ -33,10 +33,7 @@ void check_key_material(const AttributeMap& attrs) {
 Visibility visibility_of(CK_OBJECT_HANDLE handle, const Object& object, CK_ATTRIBUTE_TYPE type) {
   if (Token::is_builtin(handle)) return object.attributes().has(type) ? Visibility::visible : Visibility::invalid;
   Visibility v = visibility(object.attributes(), type);
-  if (v == Visibility::visible && !object.attributes().has(type)) {
-    if (object.secrets_missing() && is_secret_attribute(object.object_class(), type)) return Visibility::sensitive;
-    return Visibility::invalid;
-  }
+  if (v == Visibility::visible && !object.attributes().has(type)) return Visibility::invalid;
   return v;
 }
 
@@ -58,7 +55,6 @@ CK_OBJECT_HANDLE copy_object(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, 
   Lock lock(token.mutex());
   ObjectPtr source = token.object(object);
   if (Token::is_builtin(object)) fail(CKR_ACTION_PROHIBITED);
-  if (source->secrets_missing()) fail(CKR_USER_NOT_LOGGED_IN);
   AttributeMap attrs = apply_copy(source->attributes(), tmpl);
   attrs.erase(CKA_UNIQUE_ID);
   check_write_access(*session, attrs);
@@ -151,7 +147,15 @@ void find_objects_init(CK_SESSION_HANDLE handle, const AttributeMap& tmpl) {
   auto op = std::make_unique<FindOperation>();
   {
     Lock lock(session->token().mutex());
-    op->results = session->token().find(tmpl);
+    // An attribute C_GetAttributeValue would not show matches nothing:
+    // otherwise a template holding a guessed CKA_VALUE would tell whether
+    // the guess was right. Checked before any value is compared.
+    op->results = session->token().find([&](CK_OBJECT_HANDLE h, const Object& o) {
+      for (const auto& [type, value] : tmpl.values()) {
+        if (visibility_of(h, o, type) != Visibility::visible || o.attributes().at(type) != value) return false;
+      }
+      return true;
+    });
   }
   Lock lock(session->mutex());
   if (session->find) fail(CKR_OPERATION_ACTIVE);

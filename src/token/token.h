@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,9 +123,8 @@ class Token {
   // The object if this process may see it now; CKR_OBJECT_HANDLE_INVALID
   // otherwise, CKR_DEVICE_ERROR if its stored form failed authentication.
   ObjectPtr object(CK_OBJECT_HANDLE handle) const;
-  // Handles of the visible objects whose attributes equal every attribute of
-  // `tmpl`, in handle order.
-  std::vector<CK_OBJECT_HANDLE> find(const AttributeMap& tmpl) const;
+  // Handles of the visible objects that `matches`, in handle order.
+  std::vector<CK_OBJECT_HANDLE> find(const std::function<bool(CK_OBJECT_HANDLE, const Object&)>& matches) const;
   // Adds a complete object (attributes already ruled on); token objects are
   // written to the file first. Session objects belong to `owner`.
   CK_OBJECT_HANDLE add(AttributeMap attrs, CK_SESSION_HANDLE owner);
@@ -145,11 +145,9 @@ class Token {
   // After login: adds what only the master key can open (private objects, key
   // material) to what is already in memory, without re-reading the rest.
   void load_sealed_objects();
-  void merge_stored(const std::vector<store::StoredObject>& stored);
+  void merge_stored(std::vector<store::LoadedObject> loaded);
   void rebuild_builtin_objects();
   void forget_login() noexcept;
-  std::vector<store::StoredAttribute> seal_attributes(std::int64_t id, const AttributeMap& attrs) const;
-  AttributeMap unseal_object(const store::StoredObject& stored, bool& corrupt, bool& missing) const;
   bool visible(const Object& object) const;
   CK_FLAGS pin_flags();
   // Takes the token's PIN lock (store/pin_lock.h) and re-reads what other

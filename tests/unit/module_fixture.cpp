@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -13,7 +14,10 @@ namespace ecert::test {
 const Module& module() {
   static Module m = [] {
     Module out;
-    out.handle = dlopen(ECERT_MODULE_PATH, RTLD_NOW | RTLD_LOCAL);
+    // ECERT_TEST_MODULE runs the tests against another build of the module
+    // (e.g. the one before a fix, to see a new test fail there).
+    const char* path = std::getenv("ECERT_TEST_MODULE");
+    out.handle = dlopen(path != nullptr && *path != '\0' ? path : ECERT_MODULE_PATH, RTLD_NOW | RTLD_LOCAL);
     if (out.handle == nullptr) {
       ADD_FAILURE() << "dlopen: " << dlerror();
       std::abort();

@@ -29,8 +29,10 @@
 
 #include "crypto/library_context.h"
 #include "module_fixture.h"
+#include "token_file_sql.h"
 #include "store/pin_kdf.h"
 #include "store/sealing.h"
+#include "store/token_store.h"
 
 namespace ecert::test {
 namespace {
@@ -221,87 +223,6 @@ bool contains(const Bytes& hay, const std::string& needle) {
   return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
 }
 
-// ---- sqlite3 on a token file (only while the module is finalised, or
-// read-only: the module uses the same libsqlite3, which shares its locks) ----
-
-class Sql {
- public:
-  Sql(const std::string& path, bool write) {
-    int flags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) ADD_FAILURE() << sqlite3_errmsg(db_);
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  Sql(const std::string& path, int flags) {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) ADD_FAILURE() << sqlite3_errmsg(db_);
-  }
-  ~Sql() { sqlite3_close(db_); }
-  void exec(const std::string& sql) {
-    char* msg = nullptr;
-    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg), SQLITE_OK) << sql << ": " << (msg ? msg : "");
-    sqlite3_free(msg);
-  }
-  // The first row's columns as blobs (integers as their decimal text).
-  std::vector<Bytes> row(const std::string& sql, std::vector<std::int64_t> args = {}) {
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
-    for (std::size_t i = 0; i < args.size(); ++i) sqlite3_bind_int64(st, static_cast<int>(i + 1), args[i]);
-    std::vector<Bytes> out;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(st, c));
-        out.emplace_back(p, p + sqlite3_column_bytes(st, c));
-      }
-    }
-    sqlite3_finalize(st);
-    return out;
-  }
-  std::int64_t integer(const std::string& sql, std::vector<std::int64_t> args = {}) {
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
-    for (std::size_t i = 0; i < args.size(); ++i) sqlite3_bind_int64(st, static_cast<int>(i + 1), args[i]);
-    std::int64_t v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-  }
-  void set_blob(const std::string& sql, const Bytes& blob, std::vector<std::int64_t> args) {
-    sqlite3_stmt* st = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
-    sqlite3_bind_blob(st, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-    for (std::size_t i = 0; i < args.size(); ++i) sqlite3_bind_int64(st, static_cast<int>(i + 2), args[i]);
-    EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
-    EXPECT_EQ(sqlite3_changes(db_), 1);
-    sqlite3_finalize(st);
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
-// The master key, recomputed as the module does from one PIN record (with the
-// test binary's own copy of the store and crypto code).
-std::optional<SecureBytes> master_key(const std::string& path, CK_USER_TYPE who, const std::string& pin) {
-  static const bool started = [] {
-    crypto::start_library_context();
-    return true;
-  }();
-  (void)started;
-  Sql db(path, false);
-  std::vector<Bytes> token = db.row("SELECT uuid FROM token WHERE id = 1");
-  store::KdfCost cost{static_cast<std::uint32_t>(db.integer("SELECT kdf_memory_kib FROM token WHERE id = 1")),
-                      static_cast<std::uint32_t>(db.integer("SELECT kdf_iterations FROM token WHERE id = 1"))};
-  std::vector<Bytes> rec = db.row("SELECT salt, wrapped_key FROM pin WHERE user = ?", {static_cast<std::int64_t>(who)});
-  EXPECT_EQ(token.size(), 1u);
-  EXPECT_EQ(rec.size(), 2u);
-  if (token.size() != 1 || rec.size() != 2) return std::nullopt;
-  return store::unwrap_master_key(view(rec[1]), view(pin), view(rec[0]), cost,
-                                  store::aad_master_key(view(token[0]), who));
-}
-
-std::string token_file(const std::string& dir, CK_SLOT_ID slot) {
-  return dir + "/token-" + std::to_string(slot) + ".sqlite";
-}
-
 class StorageTest : public ModuleTest {
  protected:
   void finalize() { ASSERT_EQ(p11()->C_Finalize(nullptr), CKR_OK); }
@@ -454,17 +375,19 @@ TEST_F(StorageTest, SwappedCiphertextsAreDetectedForThatObjectOnly) {
   finalize();
 
   {
+    // Two keys' sealed records swapped: each fails authentication where it
+    // now is (its id is bound into it).
     Sql db(token_file(dir(), slot), true);
-    const std::string get = "SELECT value FROM attribute WHERE object_id = ? AND type = ?";
+    const std::string get = "SELECT record FROM object WHERE id = ?";
+    const std::string set = "UPDATE object SET record = ? WHERE id = ?";
     auto id = static_cast<std::int64_t>(rsa);
-    ASSERT_EQ(db.integer("SELECT sealed FROM attribute WHERE object_id = ? AND type = ?", {id, CKA_PRIME_1}), 1);
-    ASSERT_EQ(db.integer("SELECT sealed FROM attribute WHERE object_id = ? AND type = ?", {id, CKA_PRIME_2}), 1);
-    Bytes p1 = db.row(get, {id, CKA_PRIME_1}).at(0);
-    Bytes p2 = db.row(get, {id, CKA_PRIME_2}).at(0);
-    ASSERT_NE(p1, p2);
-    const std::string set = "UPDATE attribute SET value = ? WHERE object_id = ? AND type = ?";
-    db.set_blob(set, p2, {id, CKA_PRIME_1});
-    db.set_blob(set, p1, {id, CKA_PRIME_2});
+    ASSERT_EQ(db.integer("SELECT count(*) FROM attribute WHERE object_id = ?", {id}), 0) << "a key in rows";
+    Bytes a = db.row(get, {id}).at(0);
+    Bytes b = db.row("SELECT record FROM object WHERE id = ?", {static_cast<std::int64_t>(ec_priv)}).at(0);
+    ASSERT_FALSE(a.empty());
+    ASSERT_NE(a, b);
+    db.set_blob(set, b, {id});
+    db.set_blob(set, a, {static_cast<std::int64_t>(ec_priv)});
   }
 
   initialize();
@@ -476,8 +399,8 @@ TEST_F(StorageTest, SwappedCiphertextsAreDetectedForThatObjectOnly) {
   EXPECT_EQ(p11()->C_GetAttributeValue(s, rsa, &m, 1), CKR_DEVICE_ERROR);
   CK_MECHANISM mech = {CKM_SHA256_RSA_PKCS, nullptr, 0};
   EXPECT_EQ(p11()->C_SignInit(s, &mech, rsa), CKR_DEVICE_ERROR);
+  EXPECT_EQ(p11()->C_GetAttributeValue(s, ec_priv, &a, 1), CKR_DEVICE_ERROR);
   // Everything else still works.
-  EXPECT_EQ(sign(s, ec_priv, CKM_ECDSA_SHA256), CKR_OK);
   EXPECT_EQ(get_bytes(s, data, CKA_VALUE), secret);
   EXPECT_EQ(get_bytes(s, ec_pub, CKA_EC_PARAMS), kP256);
   // The damaged object can be removed.
@@ -498,19 +421,19 @@ TEST_F(StorageTest, SealedValuesAreBoundToTheirObjectAndToken) {
   CK_OBJECT_HANDLE d = create_private_data(s2, vd);
   finalize();
   {
-    const std::string get = "SELECT value FROM attribute WHERE object_id = ? AND type = ?";
-    const std::string set = "UPDATE attribute SET value = ? WHERE object_id = ? AND type = ?";
+    const std::string get = "SELECT record FROM object WHERE id = ?";
+    const std::string set = "UPDATE object SET record = ? WHERE id = ?";
     auto ia = static_cast<std::int64_t>(a), ib = static_cast<std::int64_t>(b), id = static_cast<std::int64_t>(d);
     Sql db1(token_file(dir(), one), true);
-    Bytes sa = db1.row(get, {ia, CKA_VALUE}).at(0);
-    Bytes sb = db1.row(get, {ib, CKA_VALUE}).at(0);
-    Bytes sc = db1.row(get, {static_cast<std::int64_t>(c), CKA_VALUE}).at(0);
+    Bytes sa = db1.row(get, {ia}).at(0);
+    Bytes sb = db1.row(get, {ib}).at(0);
+    Bytes sc = db1.row(get, {static_cast<std::int64_t>(c)}).at(0);
     // Swapped between two objects of one token.
-    db1.set_blob(set, sb, {ia, CKA_VALUE});
-    db1.set_blob(set, sa, {ib, CKA_VALUE});
+    db1.set_blob(set, sb, {ia});
+    db1.set_blob(set, sa, {ib});
     // Copied into another token, to an object with the same row id if possible.
     Sql db2(token_file(dir(), two), true);
-    db2.set_blob(set, sc, {id, CKA_VALUE});
+    db2.set_blob(set, sc, {id});
   }
   initialize();
   s = open_user_session(one);
@@ -543,11 +466,12 @@ TEST_F(StorageTest, SwappedPinRecordsOpenNothing) {
   EXPECT_EQ(login(s, CKU_SO, kSoPin), CKR_OK);
 }
 
-// Writes PRAGMA user_version=2 (and, optionally, leaves WAL mode first).
+// Writes a user_version newer than this module's (and, optionally, leaves
+// WAL mode first).
 void make_newer(const std::string& path, bool rollback_journal) {
   Sql db(path, true);
   if (rollback_journal) db.exec("PRAGMA journal_mode=DELETE");
-  db.exec("PRAGMA user_version=2");
+  db.exec("PRAGMA user_version=" + std::to_string(store::kSchemaVersion + 1));
 }
 
 class NewerSchemaTest : public StorageTest, public ::testing::WithParamInterface<bool> {};

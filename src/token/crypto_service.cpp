@@ -39,6 +39,26 @@ void install(Session& session, std::unique_ptr<Op>& slot, std::unique_ptr<Op> op
   slot = std::move(op);
 }
 
+// Installs an operation on a key looked up at `generation`; false, nothing
+// installed, if a logout came in between. The logout counts the generation
+// up before it ends the sessions' operations under their locks, so an
+// operation is either installed before that (and ended by it) or sees the
+// new generation here: none survives the logout.
+template <class Op>
+bool install_if_current(Session& session, std::unique_ptr<Op>& slot, std::unique_ptr<Op> op,
+                        std::uint64_t generation) {
+  Lock lock(session.mutex());
+  if (slot) fail(CKR_OPERATION_ACTIVE);
+  if (session.token().login_generation() != generation) return false;
+  slot = std::move(op);
+  return true;
+}
+
+// How often a start is tried again when a logout raced it: the second try
+// already sees the logged-out token (a private key's handle is then
+// invalid), so more than two means logouts without end.
+constexpr int kStartTries = 3;
+
 template <class Op>
 void check_idle(Session& session, const std::unique_ptr<Op>& slot) {
   Lock lock(session.mutex());
@@ -49,24 +69,30 @@ void start_sign(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism, CK_OBJE
   SessionPtr session = crypto_session(handle);
   auto& slot = signing ? session->sign : session->verify;
   check_idle(*session, slot);
-  UsableKey k = usable_key(*session, mechanism, key, signing ? KeyUse::sign : KeyUse::verify);
-  auto op = std::make_unique<SignOperation>();
-  op->mechanism = k.mechanism;
-  op->context = k.mechanism->sign(mechanism, *k.key, signing);
-  op->key = std::move(k.key);
-  install(*session, slot, std::move(op));
+  for (int i = 0; i < kStartTries; ++i) {
+    UsableKey k = usable_key(*session, mechanism, key, signing ? KeyUse::sign : KeyUse::verify);
+    auto op = std::make_unique<SignOperation>();
+    op->mechanism = k.mechanism;
+    op->context = k.mechanism->sign(mechanism, *k.key, signing);
+    op->key = std::move(k.key);
+    if (install_if_current(*session, slot, std::move(op), k.login_generation)) return;
+  }
+  fail(CKR_USER_NOT_LOGGED_IN, "logged out while starting");
 }
 
 void start_cipher(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key, bool encrypting) {
   SessionPtr session = crypto_session(handle);
   auto& slot = encrypting ? session->encrypt : session->decrypt;
   check_idle(*session, slot);
-  UsableKey k = usable_key(*session, mechanism, key, encrypting ? KeyUse::encrypt : KeyUse::decrypt);
-  auto op = std::make_unique<CipherOperation>();
-  op->mechanism = k.mechanism;
-  op->context = k.mechanism->cipher(mechanism, *k.key, encrypting);
-  op->key = std::move(k.key);
-  install(*session, slot, std::move(op));
+  for (int i = 0; i < kStartTries; ++i) {
+    UsableKey k = usable_key(*session, mechanism, key, encrypting ? KeyUse::encrypt : KeyUse::decrypt);
+    auto op = std::make_unique<CipherOperation>();
+    op->mechanism = k.mechanism;
+    op->context = k.mechanism->cipher(mechanism, *k.key, encrypting);
+    op->key = std::move(k.key);
+    if (install_if_current(*session, slot, std::move(op), k.login_generation)) return;
+  }
+  fail(CKR_USER_NOT_LOGGED_IN, "logged out while starting");
 }
 
 // Multi-part steps of a mechanism that has none end the operation.

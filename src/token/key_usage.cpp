@@ -45,8 +45,10 @@ UsableKey usable_key(Session& session, const CK_MECHANISM& mechanism, CK_OBJECT_
   UseRule rule = rule_for(use);
   if (m == nullptr || (m->flags & rule.mechanism_flag) == 0) fail(CKR_MECHANISM_INVALID);
   ObjectPtr object;
+  std::uint64_t generation = 0;
   {
     Lock lock(session.token().mutex());
+    generation = session.token().login_generation();
     try {
       object = session.token().object(key);
     } catch (const Error& e) {
@@ -68,7 +70,7 @@ UsableKey usable_key(Session& session, const CK_MECHANISM& mechanism, CK_OBJECT_
   if (!mechanism_allowed(attrs, m->type)) fail(CKR_MECHANISM_INVALID, "not in CKA_ALLOWED_MECHANISMS");
   std::shared_ptr<const crypto::Key> decoded = object->key();
   if (decoded->bits() < m->min_key_bits || decoded->bits() > m->max_key_bits) fail(CKR_KEY_SIZE_RANGE);
-  return {m, std::move(decoded)};
+  return {m, std::move(decoded), generation};
 }
 
 }  // namespace ecert::token

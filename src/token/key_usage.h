@@ -20,6 +20,9 @@ enum class KeyUse { sign, verify, encrypt, decrypt };
 struct UsableKey {
   const crypto::Mechanism* mechanism;
   std::shared_ptr<const crypto::Key> key;
+  // Token::login_generation() when the key was looked up: an operation on it
+  // is installed only if no logout came in between (crypto_service.cpp).
+  std::uint64_t login_generation;
 };
 UsableKey usable_key(Session& session, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key, KeyUse use);
 

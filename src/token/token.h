@@ -78,6 +78,9 @@ class Token {
   // ---- PINs and login (token_pins.cpp) ----
   CK_USER_TYPE logged_in() const { return logged_in_; }
   bool user_logged_in() const { return logged_in_ == CKU_USER; }
+  // Counts up at every logout (and re-initialisation): read without the lock
+  // by a session installing an operation (crypto_service.cpp).
+  std::uint64_t login_generation() const { return login_generation_.load(std::memory_order_acquire); }
   void login(CK_USER_TYPE who, ByteView pin);
   void logout();
   void init_token(ByteView so_pin, const std::string& label);
@@ -169,6 +172,7 @@ class Token {
   bool user_wrong_ = false;  // guarded by mutex_
   bool so_wrong_ = false;
   std::atomic<std::uint64_t> epoch_{1};
+  std::atomic<std::uint64_t> login_generation_{0};
   std::unique_ptr<store::TokenStore> store_;
   CK_RV problem_ = CKR_OK;
   store::TokenRecord record_;

@@ -116,6 +116,7 @@ void Token::login(CK_USER_TYPE who, ByteView pin) {
 }
 
 void Token::forget_login() noexcept {
+  login_generation_.fetch_add(1, std::memory_order_acq_rel);
   logged_in_ = kNobody;
   vault_.forget();
 }

@@ -31,4 +31,3 @@ class Status {
   unsigned long code_ = 0;
 };
 
-const char* ck_rv_name(CK_RV rv);

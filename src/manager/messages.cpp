@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/ck_rv_name.h"
 #include "manager/i18n.h"
 
 namespace ecert::manager {
@@ -9,56 +10,55 @@ namespace {
 
 struct RvText {
   CK_RV rv;
-  const char* name;
   const char* text;
 };
 
 // The codes a token manager meets; anything else gets the generic text.
 const RvText kRvTexts[] = {
-    {CKR_PIN_INCORRECT, "CKR_PIN_INCORRECT", N_("The password is wrong.")},
-    {CKR_PIN_LOCKED, "CKR_PIN_LOCKED", N_("The token is locked: too many wrong passwords were entered.")},
-    {CKR_PIN_EXPIRED, "CKR_PIN_EXPIRED",
+    {CKR_PIN_INCORRECT, N_("The password is wrong.")},
+    {CKR_PIN_LOCKED, N_("The token is locked: too many wrong passwords were entered.")},
+    {CKR_PIN_EXPIRED,
      N_("The token password must be changed first (the initial password from the PIN envelope cannot be used to "
         "log in).")},
-    {CKR_PIN_LEN_RANGE, "CKR_PIN_LEN_RANGE", N_("The new password is too short or too long for this token.")},
-    {CKR_PIN_INVALID, "CKR_PIN_INVALID", N_("The new password does not meet the token's password rules.")},
-    {CKR_PIN_TOO_WEAK, "CKR_PIN_TOO_WEAK", N_("The new password is too weak for this token.")},
-    {CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT", N_("No token is present in this slot.")},
-    {CKR_TOKEN_NOT_RECOGNIZED, "CKR_TOKEN_NOT_RECOGNIZED",
+    {CKR_PIN_LEN_RANGE, N_("The new password is too short or too long for this token.")},
+    {CKR_PIN_INVALID, N_("The new password does not meet the token's password rules.")},
+    {CKR_PIN_TOO_WEAK, N_("The new password is too weak for this token.")},
+    {CKR_TOKEN_NOT_PRESENT, N_("No token is present in this slot.")},
+    {CKR_TOKEN_NOT_RECOGNIZED,
      N_("The token is not initialised, or its data is of a kind this module cannot read.")},
-    {CKR_TOKEN_WRITE_PROTECTED, "CKR_TOKEN_WRITE_PROTECTED", N_("The token is write-protected.")},
-    {CKR_SESSION_EXISTS, "CKR_SESSION_EXISTS",
+    {CKR_TOKEN_WRITE_PROTECTED, N_("The token is write-protected.")},
+    {CKR_SESSION_EXISTS,
      N_("The token is in use by another program; close programs that use it (such as the browser) and try again.")},
-    {CKR_SESSION_READ_ONLY, "CKR_SESSION_READ_ONLY", N_("The token cannot be changed in a read-only session.")},
-    {CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN", N_("You need to log in to the token for this.")},
-    {CKR_USER_ALREADY_LOGGED_IN, "CKR_USER_ALREADY_LOGGED_IN", N_("Someone is already logged in to the token.")},
-    {CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "CKR_USER_ANOTHER_ALREADY_LOGGED_IN",
+    {CKR_SESSION_READ_ONLY, N_("The token cannot be changed in a read-only session.")},
+    {CKR_USER_NOT_LOGGED_IN, N_("You need to log in to the token for this.")},
+    {CKR_USER_ALREADY_LOGGED_IN, N_("Someone is already logged in to the token.")},
+    {CKR_USER_ANOTHER_ALREADY_LOGGED_IN,
      N_("Another user is logged in to the token; log out in the other program first.")},
-    {CKR_USER_PIN_NOT_INITIALIZED, "CKR_USER_PIN_NOT_INITIALIZED",
+    {CKR_USER_PIN_NOT_INITIALIZED,
      N_("The token has no user password yet; the issuer must set the initial password first.")},
-    {CKR_USER_TYPE_INVALID, "CKR_USER_TYPE_INVALID", N_("The token does not know this kind of user.")},
-    {CKR_SLOT_ID_INVALID, "CKR_SLOT_ID_INVALID", N_("There is no such slot.")},
-    {CKR_DEVICE_REMOVED, "CKR_DEVICE_REMOVED", N_("The token was removed.")},
-    {CKR_DEVICE_ERROR, "CKR_DEVICE_ERROR", N_("The token's data could not be read or is damaged.")},
-    {CKR_DEVICE_MEMORY, "CKR_DEVICE_MEMORY", N_("The token is full.")},
-    {CKR_HOST_MEMORY, "CKR_HOST_MEMORY", N_("The computer ran out of memory.")},
-    {CKR_FUNCTION_NOT_SUPPORTED, "CKR_FUNCTION_NOT_SUPPORTED", N_("This token does not support the operation.")},
-    {CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID", N_("This token does not support this kind of key or algorithm.")},
-    {CKR_KEY_SIZE_RANGE, "CKR_KEY_SIZE_RANGE", N_("This token does not support keys of this size.")},
-    {CKR_ATTRIBUTE_VALUE_INVALID, "CKR_ATTRIBUTE_VALUE_INVALID", N_("The token refused one of the values given.")},
-    {CKR_ATTRIBUTE_READ_ONLY, "CKR_ATTRIBUTE_READ_ONLY", N_("The token does not allow this value to be changed.")},
-    {CKR_ATTRIBUTE_TYPE_INVALID, "CKR_ATTRIBUTE_TYPE_INVALID", N_("The token does not know one of the values given.")},
-    {CKR_TEMPLATE_INCOMPLETE, "CKR_TEMPLATE_INCOMPLETE", N_("The token needs more information to store this object.")},
-    {CKR_TEMPLATE_INCONSISTENT, "CKR_TEMPLATE_INCONSISTENT", N_("The token refused this combination of values.")},
-    {CKR_ACTION_PROHIBITED, "CKR_ACTION_PROHIBITED", N_("The token does not allow this.")},
-    {CKR_OBJECT_HANDLE_INVALID, "CKR_OBJECT_HANDLE_INVALID", N_("The object is no longer on the token.")},
-    {CKR_SESSION_HANDLE_INVALID, "CKR_SESSION_HANDLE_INVALID",
+    {CKR_USER_TYPE_INVALID, N_("The token does not know this kind of user.")},
+    {CKR_SLOT_ID_INVALID, N_("There is no such slot.")},
+    {CKR_DEVICE_REMOVED, N_("The token was removed.")},
+    {CKR_DEVICE_ERROR, N_("The token's data could not be read or is damaged.")},
+    {CKR_DEVICE_MEMORY, N_("The token is full.")},
+    {CKR_HOST_MEMORY, N_("The computer ran out of memory.")},
+    {CKR_FUNCTION_NOT_SUPPORTED, N_("This token does not support the operation.")},
+    {CKR_MECHANISM_INVALID, N_("This token does not support this kind of key or algorithm.")},
+    {CKR_KEY_SIZE_RANGE, N_("This token does not support keys of this size.")},
+    {CKR_ATTRIBUTE_VALUE_INVALID, N_("The token refused one of the values given.")},
+    {CKR_ATTRIBUTE_READ_ONLY, N_("The token does not allow this value to be changed.")},
+    {CKR_ATTRIBUTE_TYPE_INVALID, N_("The token does not know one of the values given.")},
+    {CKR_TEMPLATE_INCOMPLETE, N_("The token needs more information to store this object.")},
+    {CKR_TEMPLATE_INCONSISTENT, N_("The token refused this combination of values.")},
+    {CKR_ACTION_PROHIBITED, N_("The token does not allow this.")},
+    {CKR_OBJECT_HANDLE_INVALID, N_("The object is no longer on the token.")},
+    {CKR_SESSION_HANDLE_INVALID,
      N_("The connection to the token was lost (was it re-initialised by another program?).")},
-    {CKR_CRYPTOKI_NOT_INITIALIZED, "CKR_CRYPTOKI_NOT_INITIALIZED", N_("The PKCS#11 module was not started.")},
-    {CKR_CANCEL, "CKR_CANCEL", N_("Cancelled.")},
-    {CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR", N_("The token module failed unexpectedly.")},
-    {CKR_FUNCTION_FAILED, "CKR_FUNCTION_FAILED", N_("The token could not complete the operation.")},
-    {CKR_ARGUMENTS_BAD, "CKR_ARGUMENTS_BAD", N_("The token module refused the request as malformed.")},
+    {CKR_CRYPTOKI_NOT_INITIALIZED, N_("The PKCS#11 module was not started.")},
+    {CKR_CANCEL, N_("Cancelled.")},
+    {CKR_GENERAL_ERROR, N_("The token module failed unexpectedly.")},
+    {CKR_FUNCTION_FAILED, N_("The token could not complete the operation.")},
+    {CKR_ARGUMENTS_BAD, N_("The token module refused the request as malformed.")},
 };
 
 std::string format(const char* pattern, unsigned long a, unsigned long b = 0) {
@@ -76,12 +76,7 @@ std::string describe_rv(CK_RV rv) {
   return format(tr("The token reported an unexpected error (code 0x%08lx)."), rv);
 }
 
-std::string rv_name(CK_RV rv) {
-  for (const RvText& t : kRvTexts) {
-    if (t.rv == rv) return t.name;
-  }
-  return format("0x%08lx", rv);
-}
+std::string rv_name(CK_RV rv) { return ck_rv_text(rv); }
 
 std::string describe_pin_problem(const PinCheck& check) {
   using token::PinProblem;

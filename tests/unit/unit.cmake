@@ -6,7 +6,7 @@ ecert_unit_test(attribute_rules_tests
 # Tests of the built module through its C interface, loaded with dlopen().
 if(TARGET ecert-pkcs11)
   add_library(ecert_module_fixture STATIC ${CMAKE_CURRENT_SOURCE_DIR}/module_fixture.cpp)
-  target_link_libraries(ecert_module_fixture PUBLIC ecert_headers GTest::gtest ${CMAKE_DL_LIBS})
+  target_link_libraries(ecert_module_fixture PUBLIC ecert_headers ecert_common GTest::gtest ${CMAKE_DL_LIBS})
   target_compile_definitions(ecert_module_fixture PUBLIC ECERT_MODULE_PATH="$<TARGET_FILE:ecert-pkcs11>")
   file(GLOB MODULE_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/module_*_test.cpp)
   if(MODULE_TESTS)

@@ -145,13 +145,18 @@ std::string assuan_escape(const std::string& text) {
 std::string Pinentry::program() {
   const char* configured = ::secure_getenv("ECERT_PINENTRY");
   std::string name = configured != nullptr && *configured != '\0' ? configured : "pinentry";
-  if (name.find('/') != std::string::npos) return executable(name) ? name : std::string();
+  // A relative path or PATH entry (an empty entry is the current directory)
+  // would let whoever can write to the application's current directory (a
+  // browser's download folder, say) choose the program that gets the password.
+  if (name.find('/') != std::string::npos) {
+    return name.front() == '/' && executable(name) ? name : std::string();
+  }
   const char* path = ::secure_getenv("PATH");
   std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
   while (true) {
     std::size_t colon = dirs.find(':');
     std::string dir(dirs.substr(0, colon));
-    if (!dir.empty()) {
+    if (!dir.empty() && dir.front() == '/') {
       std::string candidate = dir + "/" + name;
       if (executable(candidate)) return candidate;
     }

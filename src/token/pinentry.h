@@ -3,13 +3,13 @@
 // for the protected authentication path: the token asks the person for its
 // password itself when the caller gives no PIN.
 //
-// The program is $ECERT_PINENTRY if set (a path, or a name looked up in PATH),
-// else `pinentry` in PATH (Debian's alternatives link to the desktop's
-// flavour). It is started when the object is made and ends with it. What the
-// person types lives in SecureBytes; libassuan's own buffers are allocated
-// through malloc hooks that wipe them when freed, the conversation is marked
-// confidential and libassuan's logging is off for it, so a PIN is never
-// logged.
+// The program is $ECERT_PINENTRY if set (an absolute path, or a name looked
+// up in the absolute directories of PATH), else `pinentry` in PATH (Debian's
+// alternatives link to the desktop's flavour). It is started when the object
+// is made and ends with it. What the person types lives in SecureBytes;
+// libassuan's own buffers are allocated through malloc hooks that wipe them
+// when freed, the conversation is marked confidential and libassuan's logging
+// is off for it, so a PIN is never logged.
 //
 // Blocks for as long as the person takes: callers must not hold a lock others
 // need meanwhile (see protected_path.cpp).
@@ -51,7 +51,10 @@ class Pinentry {
                                          const std::string& confirm_prompt, const std::string& error = {});
 
   // The program that would be run: $ECERT_PINENTRY or `pinentry`, resolved in
-  // PATH; empty when there is none.
+  // PATH; empty when there is none. Only absolute paths are taken: a relative
+  // $ECERT_PINENTRY and relative or empty PATH entries (empty means the
+  // current directory) are ignored, so the program that receives a password
+  // never depends on the application's current directory.
   static std::string program();
 
  private:

@@ -429,6 +429,52 @@ TEST_F(ProtectedPathTest, SessionClosedDuringTheDialogCountsNoTry) {
   EXPECT_EQ(user_tries_left(slot), 15u);
 }
 
+// ---- where the program is found ----
+
+TEST_F(ProtectedPathTest, OnlyAbsoluteDirectoriesOfPathAreSearched) {
+  CK_SLOT_ID slot = protected_token();
+  CK_SESSION_HANDLE s = open(slot);
+  // files/rel/ecert-test-pinentry, reachable from files/ as "rel".
+  std::string files = wrapper_.substr(0, wrapper_.rfind('/'));
+  std::string rel = files + "/rel";
+  ASSERT_EQ(::mkdir(rel.c_str(), 0700), 0);
+  std::string program = rel + "/ecert-test-pinentry";
+  ASSERT_EQ(::link(wrapper_.c_str(), program.c_str()), 0);
+  char saved_cwd[4096];
+  ASSERT_NE(::getcwd(saved_cwd, sizeof saved_cwd), nullptr);
+  ScopedEnv name("ECERT_PINENTRY", "ecert-test-pinentry");
+  // Run: the dialog is cancelled. Not run: no pinentry.
+  auto outcome = [&](const char* path, const std::string& cwd) {
+    ScopedEnv path_env("PATH", path);
+    EXPECT_EQ(::chdir(cwd.c_str()), 0);
+    answers({"cancel"});
+    CK_RV rv = set_pin_without_pins(s);
+    EXPECT_EQ(::chdir(saved_cwd), 0);
+    return rv;
+  };
+  EXPECT_CKR(CKR_FUNCTION_FAILED, outcome("rel", files)) << "relative entry";
+  EXPECT_CKR(CKR_FUNCTION_FAILED, outcome("/nonexistent:rel:/nonexistent", files)) << "relative entry";
+  EXPECT_CKR(CKR_FUNCTION_FAILED, outcome(".", rel)) << "the current directory";
+  EXPECT_CKR(CKR_FUNCTION_FAILED, outcome("", rel)) << "empty PATH";
+  EXPECT_CKR(CKR_FUNCTION_FAILED, outcome("/nonexistent::/nonexistent", rel)) << "empty entry";
+  EXPECT_CKR(CKR_FUNCTION_FAILED, outcome("/nonexistent:", rel)) << "empty last entry";
+  EXPECT_EQ(pinentry_log(), "") << "a pinentry in a relative directory was run";
+  EXPECT_CKR(CKR_FUNCTION_CANCELED, outcome(("/nonexistent:" + rel).c_str(), files)) << "absolute entry";
+  EXPECT_NE(pinentry_log().find("GETPIN -> cancel"), std::string::npos);
+  // $ECERT_PINENTRY as a path: absolute only.
+  clear_log();
+  {
+    ScopedEnv relative("ECERT_PINENTRY", "rel/ecert-test-pinentry");
+    EXPECT_CKR(CKR_FUNCTION_FAILED, outcome("/usr/bin:/bin", files)) << "relative $ECERT_PINENTRY";
+    EXPECT_EQ(pinentry_log(), "");
+  }
+  {
+    ScopedEnv absolute("ECERT_PINENTRY", program.c_str());
+    EXPECT_CKR(CKR_FUNCTION_CANCELED, outcome("/usr/bin:/bin", files)) << "absolute $ECERT_PINENTRY";
+  }
+  EXPECT_EQ(user_tries_left(slot), 15u);
+}
+
 // ---- terminal and display options, as gpg-agent passes them ----
 
 TEST_F(ProtectedPathTest, TerminalOfStdinIsPassedAsTtyname) {

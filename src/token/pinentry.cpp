@@ -1,8 +1,11 @@
 #include "token/pinentry.h"
 
 #include <assuan.h>
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +169,82 @@ std::string Pinentry::program() {
   return {};
 }
 
+std::chrono::seconds Pinentry::timeout() {
+  const char* value = ::secure_getenv("ECERT_PINENTRY_TIMEOUT");
+  if (value == nullptr) return kDefaultPinentryTimeout;
+  // Digits only (strtol would take spaces, signs and trailing junk), and
+  // few enough of them not to overflow.
+  std::string_view text(value);
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return kDefaultPinentryTimeout;
+  }
+  std::chrono::seconds seconds(std::stol(std::string(text)));
+  if (seconds < kMinPinentryTimeout || seconds > kMaxPinentryTimeout) return kDefaultPinentryTimeout;
+  return seconds;
+}
+
+// libassuan reads without a time limit and waits for the program with a
+// blocking waitpid(), so a pinentry that never answers, or never exits, would
+// hold the calling thread (and, through the token's prompt lock, every later
+// no-PIN call) for good. Its system hooks let the reads of this context wait
+// only until the deadline and the final wait kill a program that lingers.
+struct PinentryIo {
+  static ssize_t read(assuan_context_t ctx, assuan_fd_t fd, void* buffer, std::size_t size) {
+    auto* self = static_cast<Pinentry*>(assuan_get_pointer(ctx));
+    if (self != nullptr && !self->wait_readable(fd)) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    return __assuan_read(ctx, fd, buffer, size);
+  }
+
+  static pid_t waitpid(assuan_context_t ctx, pid_t pid, int nowait, int* status, int options) {
+    if (nowait != 0 || pid <= 0) return __assuan_waitpid(ctx, pid, nowait, status, options);
+    // The pipes are closed by now: a pinentry ends on EOF at once.
+    const auto give_up = std::chrono::steady_clock::now() + kExitGrace;
+    while (true) {
+      pid_t done = ::waitpid(pid, status, options | WNOHANG);
+      if (done != 0 && !(done < 0 && errno == EINTR)) return done;
+      if (std::chrono::steady_clock::now() >= give_up) break;
+      const timespec pause{0, 10 * 1000 * 1000};
+      ::nanosleep(&pause, nullptr);
+    }
+    ::kill(pid, SIGKILL);
+    pid_t done;
+    do {
+      done = ::waitpid(pid, status, options);
+    } while (done < 0 && errno == EINTR);
+    return done;
+  }
+};
+
+void Pinentry::arm() { deadline_ = std::chrono::steady_clock::now() + timeout_ + kAnswerGrace; }
+
+bool Pinentry::wait_readable(int fd) {
+  if (timed_out_) return false;
+  while (true) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    if (left.count() > 0) {
+      pollfd p{fd, POLLIN, 0};
+      int n = ::poll(&p, 1, static_cast<int>(left.count()));
+      // Readable, at EOF or in error: read() says which.
+      if (n > 0 || (n < 0 && errno != EINTR)) return true;
+      if (n < 0) continue;
+    }
+    if (std::chrono::steady_clock::now() < deadline_) continue;
+    timed_out_ = true;
+    // Killed here, reaped by the waitpid hook when the context is released.
+    // Never kill() a pid that is not a child's: -1 would signal every process.
+    if (pid_t pid = assuan_get_pid(ctx_); pid > 0) ::kill(pid, SIGKILL);
+    return false;
+  }
+}
+
+void Pinentry::fail_for(unsigned rc) {
+  if (timed_out_) fail(CKR_FUNCTION_CANCELED, "pinentry: no answer before the deadline");
+  fail_with(rc);
+}
+
 // Writing to a pinentry that died raises SIGPIPE, which by default kills the
 // application. libassuan sets SIGPIPE to SIG_IGN for the whole process the
 // first time it starts a program if it is SIG_DFL then; not to depend on
@@ -194,7 +273,7 @@ Pinentry::SigpipeBlock::~SigpipeBlock() {
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 }
 
-Pinentry::Pinentry(const std::string& title) {
+Pinentry::Pinentry(const std::string& title) : timeout_(timeout()) {
   const std::string path = program();
   if (path.empty()) fail(CKR_FUNCTION_FAILED, "no pinentry program");
   assuan_context_t ctx = nullptr;
@@ -202,6 +281,23 @@ Pinentry::Pinentry(const std::string& title) {
     fail(CKR_HOST_MEMORY, "assuan_new_ext");
   }
   ctx_ = ctx;
+  assuan_set_pointer(ctx_, this);
+  // The library's own functions but for reading and waiting (PinentryIo).
+  assuan_system_hooks hooks = {ASSUAN_SYSTEM_HOOKS_VERSION,
+                               __assuan_usleep,
+                               __assuan_pipe,
+                               __assuan_close,
+                               PinentryIo::read,
+                               __assuan_write,
+                               __assuan_recvmsg,
+                               __assuan_sendmsg,
+                               __assuan_spawn,
+                               PinentryIo::waitpid,
+                               __assuan_socketpair,
+                               __assuan_socket,
+                               __assuan_connect};
+  assuan_ctx_set_system_hooks(ctx_, &hooks);
+  arm();  // for the greeting
   // The program keeps stdin/stdout (the Assuan pipes) and stderr (where a
   // pinentry says why it cannot show a dialog); every other descriptor of
   // the application is closed in the child before exec.
@@ -210,6 +306,7 @@ Pinentry::Pinentry(const std::string& title) {
   if (assuan_pipe_connect(ctx_, path.c_str(), argv, keep, restore_child_mask, &sigpipe_.old_mask, 0) != 0) {
     assuan_release(ctx_);
     ctx_ = nullptr;
+    if (timed_out_) fail(CKR_FUNCTION_CANCELED, "pinentry: no greeting before the deadline");
     fail(CKR_FUNCTION_FAILED, "pinentry did not start");
   }
   // Options a pinentry may not know are not errors (gpg-agent ignores them too).
@@ -227,40 +324,49 @@ Pinentry::Pinentry(const std::string& title) {
   if (std::string messages = locale_of("LC_MESSAGES"); !messages.empty()) {
     transact("OPTION lc-messages=" + assuan_escape(messages));
   }
+  // gpg-agent's way to bound a dialog; the deadline above covers a program
+  // that ignores it. Older pinentries that do not know it answer ERR.
+  transact("SETTIMEOUT " + std::to_string(timeout_.count()));
   if (unsigned rc = transact("SETTITLE " + assuan_escape(title)); rc != 0) {
     assuan_release(ctx_);
     ctx_ = nullptr;
-    fail_with(rc);
+    fail_for(rc);
   }
 }
 
 Pinentry::~Pinentry() {
-  // Closes the pipes (the program ends on EOF) and waits for it.
+  // Closes the pipes (the program ends on EOF) and waits for it
+  // (PinentryIo::waitpid).
   if (ctx_ != nullptr) assuan_release(ctx_);
 }
 
 unsigned Pinentry::transact(const std::string& command) {
+  // The program is gone after the deadline: nothing more is sent.
+  if (timed_out_) return gpg_error(GPG_ERR_TIMEOUT);
+  arm();
   return assuan_transact(ctx_, command.c_str(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
 }
 
 SecureBytes Pinentry::getpin(bool* repeated) {
+  if (timed_out_) fail(CKR_FUNCTION_CANCELED, "pinentry: no answer before the deadline");
   Answer answer;
+  arm();
   assuan_begin_confidential(ctx_);
   gpg_error_t rc = assuan_transact(ctx_, "GETPIN", on_data, &answer, nullptr, nullptr, on_status, &answer);
   assuan_end_confidential(ctx_);
   if (answer.too_long) fail(CKR_FUNCTION_FAILED, "pinentry sent too much");
-  if (rc != 0) fail_with(rc);
+  if (rc != 0) fail_for(rc);
   if (repeated != nullptr) *repeated = answer.repeated;
   return std::move(answer.pin);
 }
 
 SecureBytes Pinentry::get_pin(const std::string& description, const std::string& prompt,
                               const std::string& error) {
-  if (unsigned rc = transact("SETDESC " + assuan_escape(description)); rc != 0) fail_with(rc);
-  if (unsigned rc = transact("SETPROMPT " + assuan_escape(prompt)); rc != 0) fail_with(rc);
+  if (unsigned rc = transact("SETDESC " + assuan_escape(description)); rc != 0) fail_for(rc);
+  if (unsigned rc = transact("SETPROMPT " + assuan_escape(prompt)); rc != 0) fail_for(rc);
   // The error applies to the next GETPIN only (pinentry forgets it after).
   if (!error.empty()) {
-    if (unsigned rc = transact("SETERROR " + assuan_escape(error)); rc != 0) fail_with(rc);
+    if (unsigned rc = transact("SETERROR " + assuan_escape(error)); rc != 0) fail_for(rc);
   }
   return getpin(nullptr);
 }
@@ -277,10 +383,10 @@ std::optional<SecureBytes> Pinentry::get_new_pin(const std::string& description,
       repeat_supported_ = false;
     }
   }
-  if (unsigned rc = transact("SETDESC " + assuan_escape(description)); rc != 0) fail_with(rc);
-  if (unsigned rc = transact("SETPROMPT " + assuan_escape(prompt)); rc != 0) fail_with(rc);
+  if (unsigned rc = transact("SETDESC " + assuan_escape(description)); rc != 0) fail_for(rc);
+  if (unsigned rc = transact("SETPROMPT " + assuan_escape(prompt)); rc != 0) fail_for(rc);
   if (!error.empty()) {
-    if (unsigned rc = transact("SETERROR " + assuan_escape(error)); rc != 0) fail_with(rc);
+    if (unsigned rc = transact("SETERROR " + assuan_escape(error)); rc != 0) fail_for(rc);
   }
   bool repeated = false;
   SecureBytes pin = getpin(&repeated);

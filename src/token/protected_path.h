@@ -40,7 +40,11 @@ class MinimumDuration {
 // The PIN of `who` for C_Login, asked in one dialog that names the token and
 // the tries left (and says so when the last PIN typed was wrong).
 // CKR_FUNCTION_CANCELED when the person cancels (or gives no password three
-// times), CKR_FUNCTION_FAILED when there is no working pinentry.
+// times) or the pinentry does not answer within its deadline (pinentry.h:
+// the program is then killed and reaped, so the caller's prompt lock is
+// released); CKR_FUNCTION_FAILED when there is no working pinentry. The
+// same holds for every dialog below; in none of these cases is a try counted
+// (no PIN reaches the token).
 SecureBytes ask_login_pin(CK_USER_TYPE who, const Token::PromptFacts& facts);
 
 struct PinChange {

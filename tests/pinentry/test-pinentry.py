@@ -10,6 +10,11 @@ Environment:
                                  cancel        the person cancels
                                  exit          the program dies without answering
                                  slow:<text>   <text>, after one second
+                                 never         no answer: the dialog stays
+                                               open until the SETTIMEOUT
+                                               seconds pass (then ERR
+                                               timeout, as pinentry does),
+                                               or for good without one
                                With no answer left: cancel.
   ECERT_TEST_PINENTRY_LOG      a file to which every command received is
                                appended as it came (the module never sends a
@@ -20,16 +25,31 @@ Environment:
                                SETREPEAT answers ERR, as older pinentries do,
                                so the client must ask for the confirmation
                                with a second GETPIN.
+  ECERT_TEST_PINENTRY_IGNORE_TIMEOUT=1
+                               SETTIMEOUT is acknowledged but not honoured, so
+                               "never" never answers: only the client's own
+                               deadline ends the dialog.
+  ECERT_TEST_PINENTRY_SILENT=1 hangs before its greeting: no line is ever sent.
+  ECERT_TEST_PINENTRY_LINGER=1 does not exit when the client says BYE or
+                               closes the pipes.
+  ECERT_TEST_PINENTRY_PID      a file to which the program's process ID is
+                               appended when it starts, so that a test can see
+                               it gone.
+
+While hanging, the program neither reads nor exits on its own, and ignores
+SIGTERM and SIGHUP: only SIGKILL ends it.
 
 With SETREPEAT accepted, one answer stands for both fields of the dialog (a
 real pinentry compares them itself): it is sent after "S PIN_REPEATED".
 """
 import os
+import signal
 import sys
 import time
 
 ERR_CANCELED = "ERR 83886179 Operation cancelled"  # GPG_ERR_CANCELED, source pinentry
 ERR_UNKNOWN = "ERR 536871187 Unknown IPC command"  # GPG_ERR_ASS_UNKNOWN_CMD
+ERR_TIMEOUT = "ERR 83886142 Timeout"  # GPG_ERR_TIMEOUT, source pinentry
 
 
 def send(line):
@@ -70,10 +90,29 @@ def escape(data):
     return "".join(out)
 
 
+def flag(name):
+    return os.environ.get(name) == "1"
+
+
+def hang():
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    while True:
+        time.sleep(3600)
+
+
 def main():
+    pid_file = os.environ.get("ECERT_TEST_PINENTRY_PID")
+    if pid_file:
+        with open(pid_file, "a", encoding="utf-8") as f:
+            f.write("%d\n" % os.getpid())
+    if flag("ECERT_TEST_PINENTRY_SILENT"):
+        log("(silent)")
+        hang()
     send("OK Pleased to meet you")
     repeat = False
-    no_repeat = os.environ.get("ECERT_TEST_PINENTRY_NO_REPEAT") == "1"
+    timeout = 0
+    no_repeat = flag("ECERT_TEST_PINENTRY_NO_REPEAT")
     for raw in sys.stdin.buffer:
         line = raw.rstrip(b"\r\n").decode("utf-8", errors="replace")
         command, _, _ = line.partition(" ")
@@ -85,6 +124,8 @@ def main():
                 send("OK closing connection")
             except BrokenPipeError:
                 pass
+            if flag("ECERT_TEST_PINENTRY_LINGER"):
+                hang()
             return
         if command == "SETREPEAT":
             if no_repeat:
@@ -97,6 +138,14 @@ def main():
             if answer == "exit":
                 log("GETPIN -> exit")
                 sys.exit(3)
+            if answer == "never":
+                log("GETPIN -> never")
+                if timeout > 0 and not flag("ECERT_TEST_PINENTRY_IGNORE_TIMEOUT"):
+                    time.sleep(timeout)
+                    repeat = False
+                    send(ERR_TIMEOUT)
+                    continue
+                hang()
             if answer == "cancel":
                 log("GETPIN -> cancel")
                 repeat = False
@@ -115,14 +164,20 @@ def main():
                     send("D " + data[i:i + 900])
             repeat = False
             send("OK")
+        elif command == "SETTIMEOUT":
+            _, _, argument = line.partition(" ")
+            timeout = int(argument) if argument.strip().isdigit() else 0
+            send("OK")
         elif command in ("OPTION", "SETDESC", "SETPROMPT", "SETTITLE", "SETERROR", "SETREPEATERROR",
-                         "SETOK", "SETCANCEL", "SETNOTOK", "SETKEYINFO", "SETTIMEOUT", "RESET", "NOP"):
+                         "SETOK", "SETCANCEL", "SETNOTOK", "SETKEYINFO", "RESET", "NOP"):
             send("OK")
         elif command == "GETINFO":
             send("D test-pinentry")
             send("OK")
         else:
             send(ERR_UNKNOWN)
+    if flag("ECERT_TEST_PINENTRY_LINGER"):
+        hang()
 
 
 if __name__ == "__main__":

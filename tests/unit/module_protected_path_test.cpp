@@ -3,6 +3,7 @@
 // program. The program here is tests/pinentry/test-pinentry.py, which speaks
 // the pinentry side of Assuan, answers from a list and logs the commands it
 // was sent (never a password).
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -65,11 +68,16 @@ class ProtectedPathTest : public ModuleTest {
     ASSERT_EQ(::chmod(wrapper_.c_str(), 0700), 0);
     answers_file_ = files_->path() + "/answers";
     log_file_ = files_->path() + "/log";
+    pid_file_ = files_->path() + "/pids";
     env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_PINENTRY", wrapper_.c_str()));
     env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_TEST_PINENTRY_ANSWERS", answers_file_.c_str()));
     env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_TEST_PINENTRY_LOG", log_file_.c_str()));
-    env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_TEST_PINENTRY_NO_REPEAT", nullptr));
-    env_.emplace_back(std::make_unique<ScopedEnv>("GPG_TTY", nullptr));
+    env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_TEST_PINENTRY_PID", pid_file_.c_str()));
+    for (const char* name : {"ECERT_TEST_PINENTRY_NO_REPEAT", "ECERT_TEST_PINENTRY_IGNORE_TIMEOUT",
+                             "ECERT_TEST_PINENTRY_SILENT", "ECERT_TEST_PINENTRY_LINGER", "ECERT_PINENTRY_TIMEOUT",
+                             "GPG_TTY"}) {
+      env_.emplace_back(std::make_unique<ScopedEnv>(name, nullptr));
+    }
   }
   void TearDown() override {
     env_.clear();
@@ -146,9 +154,43 @@ class ProtectedPathTest : public ModuleTest {
   }
   CK_RV set_pin_without_pins(CK_SESSION_HANDLE s) { return p11()->C_SetPIN(s, nullptr, 0, nullptr, 0); }
 
+  // The process IDs of the test pinentries started so far.
+  std::vector<pid_t> pinentry_pids() {
+    std::ifstream in(pid_file_);
+    std::vector<pid_t> out;
+    for (long pid; in >> pid;) out.push_back(static_cast<pid_t>(pid));
+    return out;
+  }
+  // Gone and reaped: a zombie would still accept signal 0.
+  static bool gone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
+
+  // `call` on a thread, timed. Should it still be running after `bound`, the
+  // test fails and every test pinentry is killed, which ends the call, so
+  // that a module without a deadline fails the test instead of hanging it.
+  std::future<CK_RV> start_bounded(std::function<CK_RV()> call, std::chrono::milliseconds& took) {
+    return std::async(std::launch::async, [call = std::move(call), &took] {
+      auto start = Clock::now();
+      CK_RV rv = call();
+      took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+      return rv;
+    });
+  }
+  CK_RV finish_bounded(std::future<CK_RV>& call, std::chrono::seconds bound) {
+    if (call.wait_for(bound) != std::future_status::ready) {
+      ADD_FAILURE() << "still blocked after " << bound.count() << " s";
+      for (pid_t pid : pinentry_pids()) ::kill(pid, SIGKILL);
+    }
+    return call.get();
+  }
+  CK_RV bounded(std::function<CK_RV()> call, std::chrono::seconds bound, std::chrono::milliseconds& took) {
+    std::future<CK_RV> f = start_bounded(std::move(call), took);
+    return finish_bounded(f, bound);
+  }
+
   std::string wrapper_;
   std::string answers_file_;
   std::string log_file_;
+  std::string pid_file_;
 
  private:
   std::unique_ptr<TempDir> files_;
@@ -427,6 +469,108 @@ TEST_F(ProtectedPathTest, SessionClosedDuringTheDialogCountsNoTry) {
   t.join();
   EXPECT_CKR(CKR_SESSION_HANDLE_INVALID, rv.load());
   EXPECT_EQ(user_tries_left(slot), 15u);
+}
+
+// ---- the deadline: a pinentry that never answers ----
+
+// What the module waits for one answer with ECERT_PINENTRY_TIMEOUT=1: the
+// timeout it gives pinentry and its own 2 s grace (pinentry.h).
+constexpr auto kShortDeadline = std::chrono::milliseconds(3000);
+// Generous: the machine may be busy, and python takes a while to start.
+constexpr auto kSlack = std::chrono::milliseconds(4000);
+constexpr auto kBound = std::chrono::seconds(30);
+
+TEST_F(ProtectedPathTest, NeverAnsweringPinentryIsEndedAtTheDeadlineAndTheNextCallerProceeds) {
+  CK_SLOT_ID slot = protected_token();
+  CK_SESSION_HANDLE first = open(slot);
+  CK_SESSION_HANDLE second = open(slot);
+  ScopedEnv timeout("ECERT_PINENTRY_TIMEOUT", "1");
+  ScopedEnv ignores("ECERT_TEST_PINENTRY_IGNORE_TIMEOUT", "1");  // only the module's deadline helps
+  answers({"never", kUserPin});
+  std::chrono::milliseconds took_first{}, took_second{};
+  std::future<CK_RV> a = start_bounded([&] { return p11()->C_Login(first, CKU_USER, nullptr, 0); }, took_first);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Waits on the token's prompt lock behind the first dialog.
+  std::future<CK_RV> b = start_bounded([&] { return p11()->C_Login(second, CKU_USER, nullptr, 0); }, took_second);
+  EXPECT_CKR(CKR_FUNCTION_CANCELED, finish_bounded(a, kBound));
+  EXPECT_CKR(CKR_OK, finish_bounded(b, kBound));
+  EXPECT_GE(took_first, kShortDeadline);
+  EXPECT_LT(took_first, kShortDeadline + kSlack);
+  EXPECT_LT(took_second, took_first + kSlack) << "the second caller waited for more than the first dialog";
+  // The cancelled dialog counted no try.
+  EXPECT_EQ(token_info(slot).flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED), 0u);
+  EXPECT_EQ(user_tries_left(slot), 15u);
+  std::string log = pinentry_log();
+  EXPECT_NE(log.find("SETTIMEOUT 1\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("GETPIN -> never"), std::string::npos) << log;
+  // Both programs are gone, reaped (no zombie).
+  std::vector<pid_t> pids = pinentry_pids();
+  ASSERT_EQ(pids.size(), 2u);
+  for (pid_t pid : pids) EXPECT_TRUE(gone(pid)) << "pinentry " << pid << " still there";
+}
+
+TEST_F(ProtectedPathTest, PinentryHonouringSettimeoutEndsTheDialogItself) {
+  CK_SLOT_ID slot = protected_token();
+  CK_SESSION_HANDLE s = open(slot);
+  ScopedEnv timeout("ECERT_PINENTRY_TIMEOUT", "1");
+  answers({"never"});
+  std::chrono::milliseconds took{};
+  EXPECT_CKR(CKR_FUNCTION_CANCELED, bounded([&] { return set_pin_without_pins(s); }, kBound, took));
+  // Its own timeout (1 s), before the module's deadline.
+  EXPECT_LT(took, kShortDeadline);
+  EXPECT_NE(pinentry_log().find("SETTIMEOUT 1\n"), std::string::npos) << pinentry_log();
+  EXPECT_EQ(user_tries_left(slot), 15u);
+  for (pid_t pid : pinentry_pids()) EXPECT_TRUE(gone(pid)) << "pinentry " << pid << " still there";
+}
+
+TEST_F(ProtectedPathTest, PinentryHangingBeforeItsGreetingIsEndedAtTheDeadline) {
+  CK_SLOT_ID slot = protected_token();
+  CK_SESSION_HANDLE s = open(slot);
+  ScopedEnv timeout("ECERT_PINENTRY_TIMEOUT", "1");
+  ScopedEnv silent("ECERT_TEST_PINENTRY_SILENT", "1");
+  answers({kUserPin});
+  std::chrono::milliseconds took{};
+  EXPECT_CKR(CKR_FUNCTION_CANCELED, bounded([&] { return p11()->C_Login(s, CKU_USER, nullptr, 0); }, kBound, took));
+  EXPECT_GE(took, kShortDeadline);
+  EXPECT_LT(took, kShortDeadline + kSlack);
+  EXPECT_EQ(answers_left().size(), 1u);
+  EXPECT_EQ(user_tries_left(slot), 15u);
+  EXPECT_EQ(state(s), static_cast<CK_STATE>(CKS_RW_PUBLIC_SESSION));
+  std::vector<pid_t> pids = pinentry_pids();
+  ASSERT_EQ(pids.size(), 1u);
+  EXPECT_TRUE(gone(pids[0]));
+}
+
+TEST_F(ProtectedPathTest, PinentryThatDoesNotExitIsKilledAfterTheDialog) {
+  CK_SLOT_ID slot = protected_token();
+  CK_SESSION_HANDLE s = open(slot);
+  ScopedEnv linger("ECERT_TEST_PINENTRY_LINGER", "1");
+  answers({kUserPin});
+  std::chrono::milliseconds took{};
+  EXPECT_CKR(CKR_OK, bounded([&] { return p11()->C_Login(s, CKU_USER, nullptr, 0); }, kBound, took));
+  // The answer counts; the program gets 3 s to exit before it is killed.
+  EXPECT_EQ(state(s), static_cast<CK_STATE>(CKS_RW_USER_FUNCTIONS));
+  EXPECT_LT(took, std::chrono::milliseconds(3000) + kSlack);
+  std::vector<pid_t> pids = pinentry_pids();
+  ASSERT_EQ(pids.size(), 1u);
+  EXPECT_TRUE(gone(pids[0]));
+}
+
+TEST_F(ProtectedPathTest, TimeoutSettingOutOfBoundsOrMalformedGivesTheDefault) {
+  CK_SLOT_ID slot = protected_token();
+  CK_SESSION_HANDLE s = open(slot);
+  const std::pair<const char*, const char*> cases[] = {
+      {nullptr, "120"}, {"45", "45"},   {"1", "1"},      {"3600", "3600"}, {"0", "120"},  {"3601", "120"},
+      {"-5", "120"},    {"", "120"},    {" 45", "120"},  {"45s", "120"},   {"+45", "120"}, {"99999999999999999999", "120"},
+  };
+  for (const auto& [value, sent] : cases) {
+    ScopedEnv timeout("ECERT_PINENTRY_TIMEOUT", value);
+    clear_log();
+    answers({"cancel"});
+    EXPECT_CKR(CKR_FUNCTION_CANCELED, set_pin_without_pins(s));
+    EXPECT_NE(pinentry_log().find(std::string("SETTIMEOUT ") + sent + "\n"), std::string::npos)
+        << (value ? value : "(unset)") << ": " << pinentry_log();
+  }
 }
 
 // ---- where the program is found ----

@@ -1,6 +1,7 @@
 #include "store/pin_kdf.h"
 
 #include <argon2.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,9 +45,13 @@ KdfCost calibrate_kdf_cost() {
 }
 
 KdfCost cost_for_new_token() {
-  const char* choice = std::getenv("ECERT_TOKEN_KDF");
+  const char* choice = ::secure_getenv("ECERT_TOKEN_KDF");
   if (choice != nullptr && std::strcmp(choice, "test") == 0) return kTestKdfCost;
   return calibrate_kdf_cost();
+}
+
+bool kdf_cost_below_floor(const KdfCost& cost) {
+  return cost.memory_kib < kKdfFloor.memory_kib || cost.iterations < kKdfFloor.iterations;
 }
 
 bool kdf_cost_acceptable(const KdfCost& cost) {

@@ -28,6 +28,7 @@ inline constexpr std::uint32_t kKdfMaxIterations = 64;
 // For test tokens only: milliseconds. Chosen at creation with
 // ECERT_TOKEN_KDF=test in the creating process's environment.
 inline constexpr KdfCost kTestKdfCost{64, 1};
+static_assert(kTestKdfCost.memory_kib < kKdfFloor.memory_kib, "kdf_cost_below_floor must see the test cost");
 
 // The choice, given how long one pass takes at a memory size (seconds). Memory
 // doubles from the floor while the floor's passes at twice the memory still
@@ -38,9 +39,18 @@ KdfCost choose_kdf_cost(const std::function<double(std::uint32_t memory_kib)>& s
 // choose_kdf_cost() with passes timed here and now.
 KdfCost calibrate_kdf_cost();
 
-// The cost for a token being made now: kTestKdfCost under ECERT_TOKEN_KDF=test,
-// calibrate_kdf_cost() otherwise.
+// The cost for a token being made now: kTestKdfCost when ECERT_TOKEN_KDF=test
+// is in the environment as secure_getenv() sees it (never in a setuid or
+// setgid process, whose environment comes from someone else and must not
+// weaken a new token), calibrate_kdf_cost() otherwise.
 KdfCost cost_for_new_token();
+
+// True for a cost weaker than kKdfFloor in memory or passes, which
+// calibration never chooses: a token made under ECERT_TOKEN_KDF=test, or a
+// file edited to be cheap. Decided from the cost stored in the token file, so
+// that such a token shows it (CK_TOKEN_INFO.model) whatever the environment
+// of the process reading it.
+bool kdf_cost_below_floor(const KdfCost& cost);
 
 // A cost read from a token file is accepted only within these bounds, so a
 // tampered file cannot make login take hours or allocate gigabytes.

@@ -12,6 +12,10 @@ namespace ecert::token {
 namespace {
 constexpr const char* kManufacturer = "ecert-token project";
 constexpr const char* kModel = "e-Cert Token";
+// A token whose password hashing is cheaper than any the module calibrates
+// (made under ECERT_TOKEN_KDF=test) must not pass for a real one wherever its
+// model is shown (the manager, a browser's device list). 15 of the 16 bytes.
+constexpr const char* kTestCostModel = "e-Cert test KDF";
 
 // Free and total bytes of the file system holding the token, for the
 // manager's "free space" (CK_UNAVAILABLE_INFORMATION when unknown).
@@ -134,6 +138,7 @@ void Token::fill_token_info(CK_TOKEN_INFO& info) {
   }
   write_padded(info.label, sizeof info.label, record_.label);
   write_padded(info.serialNumber, sizeof info.serialNumber, record_.serial);
+  if (store::kdf_cost_below_floor(record_.kdf)) write_padded(info.model, sizeof info.model, kTestCostModel);
   info.flags |= CKF_TOKEN_INITIALIZED | pin_flags();
   if (protected_path()) info.flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 }

@@ -43,7 +43,9 @@ class CipherContext {
   // answer to a NULL-buffer length query).
   virtual std::size_t max_output_size(std::size_t input_len) const = 0;
   // Throws CKR_DATA_LEN_RANGE / CKR_ENCRYPTED_DATA_LEN_RANGE for bad lengths and
-  // CKR_ENCRYPTED_DATA_INVALID when decryption fails (bad padding).
+  // CKR_ENCRYPTED_DATA_INVALID when decryption fails (a value not below the
+  // modulus; OAEP's bad encoding). PKCS#1 v1.5's bad padding is not a
+  // failure: it gives a synthetic message (rsa_implicit_rejection.h).
   virtual SecureBytes process(ByteView input) = 0;
 };
 

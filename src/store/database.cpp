@@ -6,6 +6,8 @@
 #include <cerrno>
 
 #include "common/error.h"
+#include "store/file_checks.h"
+#include "store/pin_lock.h"
 
 namespace ecert::store {
 
@@ -87,14 +89,43 @@ bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
-std::unique_ptr<Database> Database::open(const std::string& path, bool create) {
+namespace {
+// Throws unless the token file `path`, its directory and the files beside it
+// that SQLite and the PIN lock open may be trusted (file_checks.h). Checked
+// before SQLite reads or writes anything: a -wal or -shm another user planted
+// would be read as part of the token and written with what the token stores.
+// With `create`, makes the file (0600, whatever the umask) in the checked
+// directory instead of checking it, so that two processes creating the same
+// token cannot both succeed.
+void check_token_files(const std::string& path, bool create) {
+  std::size_t slash = path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  Descriptor checked;
+  if (open_trusted_directory(dir, checked) != FileFault::none) fail(CKR_TOKEN_NOT_RECOGNIZED, "token dir refused");
+  auto refuse = [](FileFault fault) {
+    if (fault == FileFault::unreadable) fail(CKR_DEVICE_ERROR, "token file cannot be examined");
+    fail(CKR_TOKEN_NOT_RECOGNIZED, "token file not trusted");
+  };
+  // The rollback journal too: SQLite plays a "hot" journal back into the file.
+  for (const std::string& beside : {name + "-wal", name + "-shm", name + "-journal", PinLock::path_for(name)}) {
+    FileFault fault = check_file_at(checked.get(), beside);
+    if (fault != FileFault::none && fault != FileFault::missing) refuse(fault);
+  }
   if (create) {
-    // Made here, not by SQLite, so it is 0600 whatever the umask, and so that
-    // two processes creating the same token cannot both succeed.
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = ::openat(checked.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) fail(CKR_DEVICE_ERROR, "create token file");
     ::close(fd);
+    return;
   }
+  FileFault fault = check_file_at(checked.get(), name);
+  if (fault == FileFault::missing) fail(CKR_DEVICE_ERROR, "token file gone");
+  if (fault != FileFault::none) refuse(fault);
+}
+}  // namespace
+
+std::unique_ptr<Database> Database::open(const std::string& path, bool create) {
+  check_token_files(path, create);
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);

@@ -8,13 +8,26 @@
 #include <thread>
 
 #include "common/error.h"
+#include "store/file_checks.h"
 
 namespace ecert::store {
 
 PinLock::PinLock(const std::string& token_path) {
-  std::string path = path_for(token_path);
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // Opened in the checked directory and checked itself: a lock file another
+  // user could open would let them hold every PIN operation up, or see when
+  // one happens.
+  std::size_t slash = token_path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : token_path.substr(0, slash);
+  std::string name = path_for(slash == std::string::npos ? token_path : token_path.substr(slash + 1));
+  Descriptor checked;
+  if (open_trusted_directory(dir, checked) != FileFault::none) fail(CKR_DEVICE_ERROR, "token dir refused");
+  fd_ = ::openat(checked.get(), name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd_ < 0) fail(CKR_DEVICE_ERROR, "open PIN lock file");
+  if (check_file(fd_) != FileFault::none) {
+    ::close(fd_);
+    fd_ = -1;
+    fail(CKR_DEVICE_ERROR, "PIN lock file not trusted");
+  }
   // Polled rather than a blocking flock(), which no timeout can interrupt
   // without a signal handler of ours inside the host application.
   auto give_up = std::chrono::steady_clock::now() + kWait;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "store/file_checks.h"
 
 namespace ecert::store {
 namespace {
@@ -53,18 +54,24 @@ void ensure_token_directory(const std::string& dir) {
     std::string part = dir.substr(0, pos);
     if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) fail(CKR_DEVICE_ERROR, "mkdir token dir");
   }
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) fail(CKR_DEVICE_ERROR, "token dir");
+  Descriptor checked;
+  if (open_trusted_directory(dir, checked) != FileFault::none) fail(CKR_DEVICE_ERROR, "token dir not trusted");
 }
 
 std::string token_path(const std::string& dir, CK_SLOT_ID slot) {
   return dir + "/" + kPrefix + std::to_string(slot) + kSuffix;
 }
 
-std::vector<CK_SLOT_ID> list_token_slots(const std::string& dir) {
+std::optional<std::vector<CK_SLOT_ID>> list_token_slots(const std::string& dir) {
   std::vector<CK_SLOT_ID> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
+  Descriptor checked;
+  FileFault fault = open_trusted_directory(dir, checked);
+  if (fault == FileFault::missing) return out;
+  if (fault != FileFault::none) return std::nullopt;
+  // Listed through the descriptor that was checked, not the name again.
+  DIR* d = ::fdopendir(checked.get());
+  if (d == nullptr) return std::nullopt;
+  checked.release();  // closedir() closes it
   while (struct dirent* e = ::readdir(d)) {
     if (auto slot = parse_name(e->d_name)) out.push_back(*slot);
   }

@@ -100,7 +100,23 @@ static bool spare_slot_asked() {
 }
 
 void Library::scan_slots() {
-  for (CK_SLOT_ID id : store::list_token_slots(directory_)) {
+  auto listed = store::list_token_slots(directory_);
+  if (!listed) {
+    // A directory another user could change (store/file_checks.h) shows no
+    // token, and no spare slot either: a token made there would be theirs to
+    // read and swap. A spare from an earlier scan goes; tokens already open
+    // stay (their sessions hold them), but are never opened there again.
+    for (auto it = tokens_.begin(); it != tokens_.end();) {
+      bool spare;
+      {
+        Lock token_lock(it->second->mutex());
+        spare = it->second->spare();
+      }
+      it = spare ? tokens_.erase(it) : std::next(it);
+    }
+    return;
+  }
+  for (CK_SLOT_ID id : *listed) {
     if (tokens_.count(id) == 0) tokens_[id] = std::make_shared<Token>(id, store::token_path(directory_, id));
   }
   bool have_spare = false, have_token = false;

@@ -4,12 +4,20 @@
 #include <cstdio>
 #include <iostream>
 
+#include "manager/token_storage.h"
+
 namespace ecert::cli {
 
 manager::Module& Context::module() {
   if (!module_) {
     const std::string path = options.module.empty() ? manager::default_module_path() : options.module;
     module_ = std::make_unique<manager::Module>(path);
+    // The module shows no token from a directory it refuses, and a token
+    // file it refuses as unrecognised; only here can the person learn why.
+    if (module_->is_ecert()) {
+      if (const auto problem = manager::find_storage_problem())
+        std::cerr << "ecert-token: " << terminal_safe(manager::describe_storage_problem(*problem)) << '\n';
+    }
   }
   return *module_;
 }

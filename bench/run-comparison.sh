@@ -87,7 +87,7 @@ CONF
 setup_ecert() {
   export ECERT_TOKEN_DIR=$1
   if [[ -n ${2:-} ]]; then export ECERT_TOKEN_KDF=$2; else unset ECERT_TOKEN_KDF; fi
-  mkdir -p "$ECERT_TOKEN_DIR"
+  mkdir -p -m 700 "$ECERT_TOKEN_DIR"  # the module refuses a directory others may write
   local slot
   slot=$("$bench" --module "$ecert_module" --list-slots |
     awk '$2 == "uninitialized" { print $1; exit }')

@@ -122,7 +122,7 @@ class InitTest(TokenTestCase):
         j = self.box.info("--token", label)
         # min/max_pin_length are CK_TOKEN_INFO's, in bytes: 64 characters of
         # up to 4 bytes of UTF-8 each (the policy's own lengths count characters).
-        expected = {"present": True, "initialized": True, "label": label, "model": "e-Cert Token",
+        expected = {"present": True, "initialized": True, "label": label, "model": "e-Cert test KDF",
                     "min_pin_length": 8, "max_pin_length": 256, "protected_authentication_path": False}
         self.assertEqual({k: j[k] for k in expected}, expected)
         self.assertRegex(j["serial"], r"^[0-9A-F]{16}$")

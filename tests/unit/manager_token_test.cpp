@@ -33,7 +33,7 @@ TEST_F(ManagerTokenTest, InitSetsAnEnvelopePinThatMustBeChanged) {
   const TokenSummary t = describe_token(module(), slot);
   EXPECT_TRUE(t.initialized);
   EXPECT_EQ(t.label, "陳大文的 e-Cert");
-  EXPECT_EQ(t.model, "e-Cert Token");
+  EXPECT_EQ(t.model, "e-Cert test KDF");  // made with ECERT_TOKEN_KDF=test
   EXPECT_TRUE(t.user.initialized);
   EXPECT_TRUE(t.user.must_change);
   ASSERT_TRUE(t.user.tries_left.has_value());

@@ -333,7 +333,7 @@ TEST_F(ModuleLifecycle, TextFieldsArePaddedWithSpaces) {
   CK_TOKEN_INFO ti = token_info(slot);
   EXPECT_EQ(field(ti.label, 32), padded("e-Cert"));
   EXPECT_EQ(field(ti.manufacturerID, 32), padded("ecert-token project"));
-  EXPECT_EQ(field(ti.model, 16), padded("e-Cert Token", 16));
+  EXPECT_EQ(field(ti.model, 16), padded("e-Cert test KDF", 16));
   for (char ch : field(ti.serialNumber, 16)) EXPECT_NE(ch, '\0');
   CK_SLOT_INFO si;
   ASSERT_CKR(CKR_OK, p11()->C_GetSlotInfo(slot, &si));

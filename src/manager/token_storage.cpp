@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,20 +12,11 @@
 #include <regex>
 #include <vector>
 
+#include "common/token_location.h"
 #include "manager/i18n.h"
 
 namespace ecert::manager {
 namespace {
-
-std::string home_directory() {
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && *home != '\0') return home;
-  struct passwd pw;
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return found->pw_dir;
-  return "/";
-}
 
 // The names the module opens in the directory (src/store/token_directory.cpp
 // and the files SQLite and the PIN lock put beside a token).
@@ -64,13 +54,7 @@ std::string sentences(const std::string& first, const char* second) {
 
 }  // namespace
 
-std::string token_directory() {
-  const char* dir = std::getenv("ECERT_TOKEN_DIR");
-  if (dir != nullptr && *dir != '\0') return dir;
-  const char* xdg = std::getenv("XDG_DATA_HOME");
-  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/ecert-token";
-  return home_directory() + "/.local/share/ecert-token";
-}
+std::string token_directory() { return token_directory_path(); }
 
 std::optional<StorageProblem> find_storage_problem() {
   std::string dir = token_directory();

@@ -1,7 +1,6 @@
 #include "store/token_directory.h"
 
 #include <dirent.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,22 +10,13 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/token_location.h"
 #include "store/file_checks.h"
 
 namespace ecert::store {
 namespace {
 constexpr const char* kPrefix = "token-";
 constexpr const char* kSuffix = ".sqlite";
-
-std::string home_directory() {
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && *home != '\0') return home;
-  struct passwd pw;
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return found->pw_dir;
-  return "/";
-}
 
 // Parses "token-<digits>.sqlite"; anything else in the directory is not ours.
 std::optional<CK_SLOT_ID> parse_name(const char* name) {
@@ -40,13 +30,7 @@ std::optional<CK_SLOT_ID> parse_name(const char* name) {
 }
 }  // namespace
 
-std::string token_directory() {
-  const char* dir = std::getenv("ECERT_TOKEN_DIR");
-  if (dir != nullptr && *dir != '\0') return dir;
-  const char* xdg = std::getenv("XDG_DATA_HOME");
-  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/ecert-token";
-  return home_directory() + "/.local/share/ecert-token";
-}
+std::string token_directory() { return token_directory_path(); }
 
 void ensure_token_directory(const std::string& dir) {
   for (std::size_t pos = 1; pos <= dir.size(); ++pos) {

@@ -15,19 +15,25 @@ namespace {
 
 using support::Bytes;
 
-class LogoutRaceTest : public ModuleTest {};
+// A logged-in session that signs, another one that logs out, and a token
+// key (its handle stays the same across logins; a session object's would not).
+class LogoutRaceTest : public ModuleTest {
+ protected:
+  void SetUp() override {
+    ModuleTest::SetUp();
+    CK_SLOT_ID slot = ready_token();
+    signer = open_user_session(slot);
+    other = open(slot);
+    support::Template token_key;
+    token_key.boolean(CKA_TOKEN, true);
+    ASSERT_EQ(support::generate_ec(signer, support::kP256Params, ec, token_key, token_key), CKR_OK);
+  }
+
+  CK_SESSION_HANDLE signer = CK_INVALID_HANDLE, other = CK_INVALID_HANDLE;
+  support::KeyPair ec;
+};
 
 TEST_F(LogoutRaceTest, NoOperationSurvivesALogout) {
-  CK_SLOT_ID slot = ready_token();
-  CK_SESSION_HANDLE signer = open_user_session(slot);
-  CK_SESSION_HANDLE other = open(slot);
-  support::KeyPair ec;
-  ASSERT_EQ(support::generate_ec(signer, support::kP256Params, ec), CKR_OK);
-  // The handle stays the same across logins (a session object would not).
-  support::Template token_key;
-  token_key.boolean(CKA_TOKEN, true);
-  ASSERT_EQ(support::generate_ec(signer, support::kP256Params, ec, token_key, token_key), CKR_OK);
-
   int started = 0, survived = 0;
   constexpr int kRounds = 600;
   for (int round = 0; round < kRounds; ++round) {
@@ -67,13 +73,7 @@ TEST_F(LogoutRaceTest, NoOperationSurvivesALogout) {
   EXPECT_LT(started, kRounds);
 }
 
-TEST_F(LogoutRaceTest, AnOperationStartedBeforeALogoutEndsWithIt) {
-  CK_SLOT_ID slot = ready_token();
-  CK_SESSION_HANDLE signer = open_user_session(slot);
-  CK_SESSION_HANDLE other = open(slot);
-  support::KeyPair ec;
-  ASSERT_EQ(support::generate_ec(signer, support::kP256Params, ec), CKR_OK);
-  CK_MECHANISM m{CKM_ECDSA, nullptr, 0};
+TEST_F(LogoutRaceTest, AnOperationStartedBeforeALogoutEndsWithIt) {  CK_MECHANISM m{CKM_ECDSA, nullptr, 0};
   ASSERT_EQ(p11()->C_SignInit(signer, &m, ec.priv), CKR_OK);
   ASSERT_EQ(p11()->C_Logout(other), CKR_OK);
   Bytes digest(32, 7), sig(64);

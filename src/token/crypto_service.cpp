@@ -65,34 +65,35 @@ void check_idle(Session& session, const std::unique_ptr<Op>& slot) {
   if (slot) fail(CKR_OPERATION_ACTIVE);
 }
 
-void start_sign(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key, bool signing) {
-  SessionPtr session = crypto_session(handle);
-  auto& slot = signing ? session->sign : session->verify;
-  check_idle(*session, slot);
+// Starts an operation of kind Op in `slot` on `key`; `make_context` makes
+// its crypto context from the mechanism row and the decoded key.
+template <class Op, class MakeContext>
+void start_with_key(Session& session, std::unique_ptr<Op>& slot, const CK_MECHANISM& mechanism,
+                    CK_OBJECT_HANDLE key, KeyUse use, MakeContext make_context) {
+  check_idle(session, slot);
   for (int i = 0; i < kStartTries; ++i) {
-    UsableKey k = usable_key(*session, mechanism, key, signing ? KeyUse::sign : KeyUse::verify);
-    auto op = std::make_unique<SignOperation>();
+    UsableKey k = usable_key(session, mechanism, key, use);
+    auto op = std::make_unique<Op>();
     op->mechanism = k.mechanism;
-    op->context = k.mechanism->sign(mechanism, *k.key, signing);
+    op->context = make_context(*k.mechanism, *k.key);
     op->key = std::move(k.key);
-    if (install_if_current(*session, slot, std::move(op), k.login_generation)) return;
+    if (install_if_current(session, slot, std::move(op), k.login_generation)) return;
   }
   fail(CKR_USER_NOT_LOGGED_IN, "logged out while starting");
 }
 
+void start_sign(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key, bool signing) {
+  SessionPtr session = crypto_session(handle);
+  start_with_key(*session, signing ? session->sign : session->verify, mechanism, key,
+                 signing ? KeyUse::sign : KeyUse::verify,
+                 [&](const crypto::Mechanism& m, const crypto::Key& k) { return m.sign(mechanism, k, signing); });
+}
+
 void start_cipher(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key, bool encrypting) {
   SessionPtr session = crypto_session(handle);
-  auto& slot = encrypting ? session->encrypt : session->decrypt;
-  check_idle(*session, slot);
-  for (int i = 0; i < kStartTries; ++i) {
-    UsableKey k = usable_key(*session, mechanism, key, encrypting ? KeyUse::encrypt : KeyUse::decrypt);
-    auto op = std::make_unique<CipherOperation>();
-    op->mechanism = k.mechanism;
-    op->context = k.mechanism->cipher(mechanism, *k.key, encrypting);
-    op->key = std::move(k.key);
-    if (install_if_current(*session, slot, std::move(op), k.login_generation)) return;
-  }
-  fail(CKR_USER_NOT_LOGGED_IN, "logged out while starting");
+  start_with_key(*session, encrypting ? session->encrypt : session->decrypt, mechanism, key,
+                 encrypting ? KeyUse::encrypt : KeyUse::decrypt,
+                 [&](const crypto::Mechanism& m, const crypto::Key& k) { return m.cipher(mechanism, k, encrypting); });
 }
 
 // Multi-part steps of a mechanism that has none end the operation.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 
 #include "common/error.h"
 #include "store/file_checks.h"
@@ -36,17 +37,23 @@ Statement& Statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
+// The int-length bind calls, not the *64 ones: inside Firefox the module's
+// SQLite calls reach Firefox's own SQLite (libmozsqlite3, loaded globally
+// first), whose sqlite3_bind_blob64/_text64 return SQLITE_MISUSE whatever
+// they are given (seen with 3.53.2), and a login that bound one failed with
+// CKR_DEVICE_ERROR. No value we store comes near INT_MAX bytes.
 Statement& Statement::bind(int index, ByteView value) {
+  if (value.size() > static_cast<std::size_t>(INT_MAX)) fail(CKR_DEVICE_MEMORY, "value too large to store");
   // A zero-length blob still binds as a blob, never as NULL.
   static const std::uint8_t empty = 0;
   const void* p = value.empty() ? &empty : value.data();
-  check(sqlite3_bind_blob64(stmt_, index, p, value.size(), SQLITE_TRANSIENT), "bind blob");
+  check(sqlite3_bind_blob(stmt_, index, p, static_cast<int>(value.size()), SQLITE_TRANSIENT), "bind blob");
   return *this;
 }
 
 Statement& Statement::bind_text(int index, const std::string& value) {
-  check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-        "bind text");
+  if (value.size() > static_cast<std::size_t>(INT_MAX)) fail(CKR_DEVICE_MEMORY, "text too large to store");
+  check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT), "bind text");
   return *this;
 }
 

@@ -37,7 +37,9 @@ TEST_F(LogoutRaceTest, NoOperationSurvivesALogout) {
   int started = 0, survived = 0;
   constexpr int kRounds = 600;
   for (int round = 0; round < kRounds; ++round) {
-    if (round > 0) ASSERT_EQ(login(other, CKU_USER, kUserPin), CKR_OK) << round;
+    if (round > 0) {
+      ASSERT_EQ(login(other, CKU_USER, kUserPin), CKR_OK) << round;
+    }
     std::atomic<int> ready{0};
     CK_RV init_rv = CKR_GENERAL_ERROR;
     std::thread starter([&] {
@@ -51,7 +53,8 @@ TEST_F(LogoutRaceTest, NoOperationSurvivesALogout) {
     while (ready.load() < 2) {
     }
     // Delays the logout by a varying few microseconds, to sweep the window.
-    for (volatile int spin = 0; spin < (round % 64) * 40; ++spin) {
+    std::atomic<int> spin{0};
+    while (spin.fetch_add(1, std::memory_order_relaxed) < (round % 64) * 40) {
     }
     ASSERT_EQ(p11()->C_Logout(other), CKR_OK);
     starter.join();

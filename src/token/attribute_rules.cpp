@@ -63,7 +63,7 @@ enum Flag : std::uint8_t {
   kNotGen = 1 << 3,     // footnote 4: the mechanism makes it (TEMPLATE_INCONSISTENT)
   kTokenOnly = 1 << 4,  // footnotes 2,4,6 together: only the token sets it (READ_ONLY)
   kSens = 1 << 5,       // footnote 7
-  kSecret = 1 << 6,     // key material, stored encrypted even in public objects
+  kSecret = 1 << 6,     // key material: restating it is never taken as "no change"
 };
 
 struct Rule {
@@ -568,14 +568,6 @@ Visibility visibility(const AttributeMap& object, CK_ATTRIBUTE_TYPE type) {
   if ((r->flags & kSens) && !(bool_is(object, CKA_SENSITIVE, false) && bool_is(object, CKA_EXTRACTABLE, true)))
     return Visibility::sensitive;
   return Visibility::visible;
-}
-
-bool is_secret_attribute(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type) {
-  for (const SubtypeInfo& s : kSubtypes)
-    if (s.cls == cls)
-      for (const Rule& r : s.table)
-        if (r.type == type && (r.flags & kSecret)) return true;
-  return false;
 }
 
 ValueKind value_kind(CK_ATTRIBUTE_TYPE type) {

@@ -92,9 +92,6 @@ enum class Visibility { visible, sensitive, invalid };
 // object holds (vendor-defined ones); `invalid` for the rest.
 Visibility visibility(const AttributeMap& object, CK_ATTRIBUTE_TYPE type);
 
-// True for attributes stored encrypted even in public objects (key material of
-// private and secret keys, whatever their CKA_PRIVATE).
-bool is_secret_attribute(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type);
 
 // Kinds of attribute values, for length checks of caller input.
 enum class ValueKind { boolean, ulong, bytes, date };

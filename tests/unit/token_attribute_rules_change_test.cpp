@@ -218,19 +218,6 @@ TEST(AttributeRulesVisibility, SealedMaterialStaysSensitive) {
 
 // ---- Small questions ----
 
-TEST(AttributeRulesMisc, SecretAttributes) {
-  for (CK_ATTRIBUTE_TYPE t :
-       {CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT, CKA_VALUE})
-    EXPECT_TRUE(is_secret_attribute(CKO_PRIVATE_KEY, t)) << std::hex << t;
-  EXPECT_TRUE(is_secret_attribute(CKO_SECRET_KEY, CKA_VALUE));
-  for (CK_ATTRIBUTE_TYPE t : {CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_EC_PARAMS, CKA_EC_POINT, CKA_LABEL})
-    EXPECT_FALSE(is_secret_attribute(CKO_PRIVATE_KEY, t)) << std::hex << t;
-  EXPECT_FALSE(is_secret_attribute(CKO_SECRET_KEY, CKA_CHECK_VALUE));
-  EXPECT_FALSE(is_secret_attribute(CKO_DATA, CKA_VALUE));
-  EXPECT_FALSE(is_secret_attribute(CKO_CERTIFICATE, CKA_VALUE));
-  EXPECT_FALSE(is_secret_attribute(CKO_PUBLIC_KEY, CKA_MODULUS));
-}
-
 TEST(AttributeRulesMisc, ValueKinds) {
   EXPECT_EQ(value_kind(CKA_TOKEN), ValueKind::boolean);
   EXPECT_EQ(value_kind(CKA_SENSITIVE), ValueKind::boolean);

@@ -5,7 +5,7 @@
 
 #include "crypto/algorithms.h"
 #include "crypto/library_context.h"
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "crypto/ossl_util.h"
 
 namespace ecert::crypto {

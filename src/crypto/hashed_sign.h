@@ -6,7 +6,7 @@
 #pragma once
 
 #include "crypto/mechanism.h"
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 
 namespace ecert::crypto {
 

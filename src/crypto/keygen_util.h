@@ -4,7 +4,7 @@
 
 #include <functional>
 
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 
 namespace ecert::crypto {
 

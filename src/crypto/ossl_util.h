@@ -10,7 +10,7 @@
 #include <openssl/types.h>
 
 #include "common/bytes.h"
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "ecert/pkcs11.h"
 
 namespace ecert::crypto {

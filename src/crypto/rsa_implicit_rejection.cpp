@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 
 #include "common/error.h"
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "crypto/ossl_util.h"
 #include "crypto/rsa_raw.h"
 

@@ -16,14 +16,12 @@
 #include <set>
 #include <string_view>
 
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "manager/public_key_id.h"
 
 namespace ecert::manager {
 namespace {
 
-using crypto::OsslPtr;
-using crypto::X509Ptr;
 using BioPtr = OsslPtr<BIO, BIO_free_all>;
 using BitStringPtr = OsslPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
 using EkuPtr = OsslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;

@@ -13,12 +13,6 @@
 namespace ecert::manager {
 namespace {
 
-using crypto::BignumPtr;
-using crypto::OsslPtr;
-using crypto::ParamBldPtr;
-using crypto::ParamPtr;
-using crypto::PkeyCtxPtr;
-using crypto::PkeyPtr;
 using Asn1ObjectPtr = OsslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
 using OctetStringPtr = OsslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
 using EcGroupPtr = OsslPtr<EC_GROUP, EC_GROUP_free>;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/bytes.h"
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "manager/attribute_template.h"
 #include "manager/certificate.h"
 #include "manager/session.h"
@@ -58,7 +58,7 @@ AttributeTemplate certificate_template(const CertificateDetails& cert, ByteView 
 // whose public components are readable: RSA modulus and exponent, EC point if
 // the object has one), as an OpenSSL key in the default library context.
 // Throws UsageError(not_supported) when the object does not give enough.
-crypto::PkeyPtr public_key_of_object(Session& session, CK_OBJECT_HANDLE object);
+PkeyPtr public_key_of_object(Session& session, CK_OBJECT_HANDLE object);
 
 // The objects of class `cls` whose CKA_ID is `id`.
 std::vector<CK_OBJECT_HANDLE> find_by_id(Session& session, CK_OBJECT_CLASS cls, ByteView id);

@@ -14,7 +14,7 @@
 #include <climits>
 #include <stdexcept>
 
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "manager/certificate.h"
 #include "manager/p11_error.h"
 #include "manager/public_key_id.h"
@@ -22,8 +22,6 @@
 namespace ecert::manager {
 namespace {
 
-using crypto::OsslPtr;
-using crypto::PkeyPtr;
 using Kind = UsageError::Kind;
 using ReqPtr = OsslPtr<X509_REQ, X509_REQ_free>;
 using NamePtr = OsslPtr<X509_NAME, X509_NAME_free>;
@@ -127,7 +125,7 @@ Bytes ecdsa_der(const Bytes& raw) {
   if (raw.empty() || raw.size() % 2 != 0 || raw.size() > INT_MAX)
     throw std::runtime_error("the token returned a malformed ECDSA signature");
   const int half = static_cast<int>(raw.size() / 2);
-  crypto::EcdsaSigPtr sig(ECDSA_SIG_new());
+  EcdsaSigPtr sig(ECDSA_SIG_new());
   BIGNUM* r = BN_bin2bn(raw.data(), half, nullptr);
   BIGNUM* s = BN_bin2bn(raw.data() + half, half, nullptr);
   if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {

@@ -8,7 +8,7 @@
 
 #include <climits>
 
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "manager/certificate.h"
 #include "manager/p11_error.h"
 #include "manager/public_key_id.h"
@@ -16,9 +16,6 @@
 namespace ecert::manager {
 namespace {
 
-using crypto::OsslPtr;
-using crypto::PkeyPtr;
-using crypto::X509Ptr;
 using Pkcs12Ptr = OsslPtr<PKCS12, PKCS12_free>;
 
 void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }

@@ -5,14 +5,12 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "manager/certificate.h"
 
 namespace ecert::manager {
 namespace {
 
-using crypto::BignumPtr;
-using crypto::OsslPtr;
 using EcGroupPtr = OsslPtr<EC_GROUP, EC_GROUP_free>;
 using EcPointPtr = OsslPtr<EC_POINT, EC_POINT_free>;
 

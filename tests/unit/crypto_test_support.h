@@ -16,7 +16,7 @@
 #include "crypto/key.h"
 #include "crypto/library_context.h"
 #include "crypto/mechanism.h"
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "rv_of.h"
 
 namespace ecert::crypto::test {

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "manager/certificate.h"
 #include "manager/public_key_id.h"
 
@@ -358,7 +358,7 @@ TEST_F(CertificateTest, KeyIdIsTheHashOfThePublicKey) {
   for (const char* name : {"rsa", "ec"}) {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(pki_->path(std::string(name) + ".key").c_str(), "r"), fclose);
     ASSERT_TRUE(f);
-    crypto::PkeyPtr key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr));
+    PkeyPtr key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr));
     ASSERT_TRUE(key);
     EXPECT_EQ(public_key_id(key.get()), public_key_id_of_certificate(pki_->der(name))) << name;
     EXPECT_EQ(public_key_id(key.get()).size(), 20u);

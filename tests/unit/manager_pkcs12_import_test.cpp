@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "crypto/ossl_ptr.h"
+#include "common/ossl_ptr.h"
 #include "manager/p11_error.h"
 #include "manager/pkcs12_import.h"
 #include "manager_test_support.h"
@@ -108,13 +108,13 @@ std::string text(const std::optional<Bytes>& b) { return b ? std::string(b->begi
 
 // Verifies `signature` (PKCS#11 form) over `data` with the certificate's key.
 bool verifies_with_certificate(const fs::path& cert_pem, ByteView data, Bytes signature, bool ecdsa) {
-  crypto::OsslPtr<BIO, BIO_free_all> bio(BIO_new_file(cert_pem.c_str(), "r"));
-  crypto::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  OsslPtr<BIO, BIO_free_all> bio(BIO_new_file(cert_pem.c_str(), "r"));
+  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) return false;
   EVP_PKEY* key = X509_get0_pubkey(cert.get());
   if (ecdsa) {
     const int half = static_cast<int>(signature.size() / 2);
-    crypto::EcdsaSigPtr sig(ECDSA_SIG_new());
+    EcdsaSigPtr sig(ECDSA_SIG_new());
     ECDSA_SIG_set0(sig.get(), BN_bin2bn(signature.data(), half, nullptr),
                    BN_bin2bn(signature.data() + half, half, nullptr));
     unsigned char* der = nullptr;
@@ -122,7 +122,7 @@ bool verifies_with_certificate(const fs::path& cert_pem, ByteView data, Bytes si
     signature.assign(der, der + len);
     OPENSSL_free(der);
   }
-  crypto::MdCtxPtr ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
          EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data.data(), data.size()) == 1;
 }

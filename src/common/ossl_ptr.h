@@ -1,5 +1,7 @@
-// Owning pointers for OpenSSL handles: every OpenSSL object the module creates
-// is held by one of these, so no error path leaks or double-frees it.
+// Owning pointers for OpenSSL handles, shared by the module (src/crypto) and
+// the manager: every OpenSSL object either creates is held by one of these, so
+// no error path leaks or double-frees it. Header only: src/common itself does
+// not link OpenSSL.
 #pragma once
 
 #include <openssl/bn.h>
@@ -10,7 +12,7 @@
 
 #include <memory>
 
-namespace ecert::crypto {
+namespace ecert {
 
 template <class T, void (*Free)(T*)>
 struct OsslDeleter {
@@ -33,4 +35,4 @@ using ParamPtr = OsslPtr<OSSL_PARAM, OSSL_PARAM_free>;
 using X509Ptr = OsslPtr<X509, X509_free>;
 using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
 
-}  // namespace ecert::crypto
+}  // namespace ecert

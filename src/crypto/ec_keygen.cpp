@@ -1,4 +1,8 @@
-// CKM_EC_KEY_PAIR_GEN on the supported named curves.
+// EC key-pair generation (CKM_EC_KEY_PAIR_GEN) on the named curves of
+// ec_curves.h, chosen by the CKA_EC_PARAMS of the caller's public-key
+// template; the public point comes back uncompressed inside a DER OCTET
+// STRING, the private scalar padded to the order's length. The mechanism's
+// table row sits at the end.
 #include <array>
 
 #include <openssl/core_names.h>
@@ -40,5 +44,22 @@ GeneratedKeyPair generate_ec_key_pair(const CK_MECHANISM& m, const AttributeMap&
   out.private_key.set(CKA_VALUE, std::move(scalar));
   return out;
 }
+
+namespace {
+
+constexpr Mechanism kRows[] = {
+    {.type = CKM_EC_KEY_PAIR_GEN,
+     .name = "CKM_EC_KEY_PAIR_GEN",
+     .key_type = CKK_EC,
+     .min_key_bits = kEcMinBits,
+     .max_key_bits = kEcMaxBits,
+     .flags = CKF_GENERATE_KEY_PAIR | kEcCurves,
+     .multipart = false,
+     .generate_key_pair = generate_ec_key_pair},
+};
+
+}  // namespace
+
+std::span<const Mechanism> ec_keygen_mechanisms() { return kRows; }
 
 }  // namespace ecert::crypto

@@ -1,5 +1,6 @@
 // ECDSA with PKCS#11's signature format: r || s, each zero-padded to the
-// length of the curve order, where OpenSSL speaks DER ECDSA-Sig-Value.
+// length of the curve order, where OpenSSL speaks DER ECDSA-Sig-Value. Also
+// the table rows of the ECDSA mechanisms, at the end.
 #include <array>
 
 #include <openssl/ecdsa.h>
@@ -105,5 +106,64 @@ std::unique_ptr<SignContext> make_ecdsa(const CK_MECHANISM& m, const Key& key, b
   }
   return std::make_unique<EcdsaContext>(key, signing, hash);
 }
+
+namespace {
+
+// CKM_ECDSA signs a hash the caller made, so it cannot take parts; the others
+// hash as they go.
+constexpr Mechanism kRows[] = {
+    {.type = CKM_ECDSA,
+     .name = "CKM_ECDSA",
+     .key_type = CKK_EC,
+     .min_key_bits = kEcMinBits,
+     .max_key_bits = kEcMaxBits,
+     .flags = kSignVerify | kEcCurves,
+     .multipart = false,
+     .sign = make_ecdsa},
+    {.type = CKM_ECDSA_SHA1,
+     .name = "CKM_ECDSA_SHA1",
+     .key_type = CKK_EC,
+     .min_key_bits = kEcMinBits,
+     .max_key_bits = kEcMaxBits,
+     .flags = kSignVerify | kEcCurves,
+     .multipart = true,
+     .sign = make_ecdsa},
+    {.type = CKM_ECDSA_SHA224,
+     .name = "CKM_ECDSA_SHA224",
+     .key_type = CKK_EC,
+     .min_key_bits = kEcMinBits,
+     .max_key_bits = kEcMaxBits,
+     .flags = kSignVerify | kEcCurves,
+     .multipart = true,
+     .sign = make_ecdsa},
+    {.type = CKM_ECDSA_SHA256,
+     .name = "CKM_ECDSA_SHA256",
+     .key_type = CKK_EC,
+     .min_key_bits = kEcMinBits,
+     .max_key_bits = kEcMaxBits,
+     .flags = kSignVerify | kEcCurves,
+     .multipart = true,
+     .sign = make_ecdsa},
+    {.type = CKM_ECDSA_SHA384,
+     .name = "CKM_ECDSA_SHA384",
+     .key_type = CKK_EC,
+     .min_key_bits = kEcMinBits,
+     .max_key_bits = kEcMaxBits,
+     .flags = kSignVerify | kEcCurves,
+     .multipart = true,
+     .sign = make_ecdsa},
+    {.type = CKM_ECDSA_SHA512,
+     .name = "CKM_ECDSA_SHA512",
+     .key_type = CKK_EC,
+     .min_key_bits = kEcMinBits,
+     .max_key_bits = kEcMaxBits,
+     .flags = kSignVerify | kEcCurves,
+     .multipart = true,
+     .sign = make_ecdsa},
+};
+
+}  // namespace
+
+std::span<const Mechanism> ecdsa_mechanisms() { return kRows; }
 
 }  // namespace ecert::crypto

@@ -1,7 +1,8 @@
 // The mechanism table: what each supported mechanism is (key type, key sizes,
 // the flags C_GetMechanismInfo reports) and how to make an operation for it.
-// Adding a mechanism is one family file (or a function in one) and one row in
-// mechanism_table.cpp. Nothing here touches sessions, objects or the store.
+// Each family file (families.h) holds its factories and its own rows;
+// mechanism_table.cpp puts the families together in C_GetMechanismList order.
+// Nothing here touches sessions, objects or the store.
 #pragma once
 
 #include <cstddef>
@@ -81,19 +82,21 @@ struct Mechanism {
   // Hashes as it goes (the parts of C_SignUpdate need not be kept); false for
   // a mechanism whose input is signed as given (its parts are collected).
   bool multipart;
-  // Factories; nullptr where the mechanism does not do that. They validate the
-  // mechanism parameters (CKR_MECHANISM_PARAM_INVALID) and the key
-  // (CKR_KEY_TYPE_INCONSISTENT, CKR_KEY_SIZE_RANGE).
-  std::unique_ptr<SignContext> (*sign)(const CK_MECHANISM& m, const Key& key, bool signing);
-  std::unique_ptr<CipherContext> (*cipher)(const CK_MECHANISM& m, const Key& key, bool encrypting);
-  std::unique_ptr<DigestContext> (*digest)(const CK_MECHANISM& m);
+  // Factories; nullptr (a row leaves it out) where the mechanism does not do
+  // that. They validate the mechanism parameters (CKR_MECHANISM_PARAM_INVALID)
+  // and the key (CKR_KEY_TYPE_INCONSISTENT, CKR_KEY_SIZE_RANGE).
+  std::unique_ptr<SignContext> (*sign)(const CK_MECHANISM& m, const Key& key, bool signing) = nullptr;
+  std::unique_ptr<CipherContext> (*cipher)(const CK_MECHANISM& m, const Key& key, bool encrypting) = nullptr;
+  std::unique_ptr<DigestContext> (*digest)(const CK_MECHANISM& m) = nullptr;
   // Reads CKA_MODULUS_BITS / CKA_PUBLIC_EXPONENT or CKA_EC_PARAMS from the
   // public template (CKR_TEMPLATE_INCOMPLETE, CKR_ATTRIBUTE_VALUE_INVALID,
   // CKR_CURVE_NOT_SUPPORTED, CKR_KEY_SIZE_RANGE).
-  GeneratedKeyPair (*generate_key_pair)(const CK_MECHANISM& m, const AttributeMap& public_template);
+  GeneratedKeyPair (*generate_key_pair)(const CK_MECHANISM& m, const AttributeMap& public_template) = nullptr;
 };
 
-// Every supported mechanism, in the order C_GetMechanismList reports them.
+// Every supported mechanism, in the order C_GetMechanismList reports them
+// (the family order of mechanism_table.cpp). Built on the first call of
+// either function; the rows stay put until the module is unloaded.
 std::span<const Mechanism> all_mechanisms();
 // The row for `type`, or nullptr.
 const Mechanism* find_mechanism(CK_MECHANISM_TYPE type);

@@ -1,5 +1,7 @@
 // RSA encryption: PKCS#1 v1.5, OAEP and raw X.509, single-part. PKCS#1 v1.5
-// decryption never reports bad padding (rsa_implicit_rejection.h).
+// decryption never reports bad padding (rsa_implicit_rejection.h). Also the
+// table rows of these three mechanisms, at the end, including the two that
+// sign as well.
 #include <memory>
 
 #include <openssl/core_names.h>
@@ -166,5 +168,46 @@ std::unique_ptr<CipherContext> make_rsa_cipher(const CK_MECHANISM& m, const Key&
   }
   return std::make_unique<RsaCipherContext>(key, encrypting, scheme, oaep);
 }
+
+namespace {
+
+// CKM_RSA_PKCS and CKM_RSA_X_509 both encrypt and sign, so their rows name
+// make_rsa_cipher and make_rsa_sign. They live here rather than in
+// rsa_sign.cpp so that concatenating the families keeps the order
+// C_GetMechanismList has always reported (key-pair generation, the two, OAEP,
+// then the signature-only mechanisms): a family contributes one contiguous
+// run of rows. Both are single-part in either role.
+constexpr Mechanism kRows[] = {
+    {.type = CKM_RSA_PKCS,
+     .name = "CKM_RSA_PKCS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify | kEncryptDecrypt,
+     .multipart = false,
+     .sign = make_rsa_sign,
+     .cipher = make_rsa_cipher},
+    {.type = CKM_RSA_X_509,
+     .name = "CKM_RSA_X_509",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify | kEncryptDecrypt,
+     .multipart = false,
+     .sign = make_rsa_sign,
+     .cipher = make_rsa_cipher},
+    {.type = CKM_RSA_PKCS_OAEP,
+     .name = "CKM_RSA_PKCS_OAEP",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kEncryptDecrypt,
+     .multipart = false,
+     .cipher = make_rsa_cipher},
+};
+
+}  // namespace
+
+std::span<const Mechanism> rsa_encrypt_mechanisms() { return kRows; }
 
 }  // namespace ecert::crypto

@@ -1,4 +1,8 @@
-// CKM_RSA_PKCS_KEY_PAIR_GEN.
+// RSA key-pair generation (CKM_RSA_PKCS_KEY_PAIR_GEN): reads the modulus size
+// and public exponent from the caller's public-key template, refuses the
+// exponents that would make an unusable key, has OpenSSL generate the key in
+// the module's library context and hands the parts back as PKCS#11
+// attributes. The mechanism's table row sits at the end.
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
 
@@ -65,5 +69,22 @@ GeneratedKeyPair generate_rsa_key_pair(const CK_MECHANISM& m, const AttributeMap
   put(priv, CKA_COEFFICIENT, k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
   return out;
 }
+
+namespace {
+
+constexpr Mechanism kRows[] = {
+    {.type = CKM_RSA_PKCS_KEY_PAIR_GEN,
+     .name = "CKM_RSA_PKCS_KEY_PAIR_GEN",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = CKF_GENERATE_KEY_PAIR,
+     .multipart = false,
+     .generate_key_pair = generate_rsa_key_pair},
+};
+
+}  // namespace
+
+std::span<const Mechanism> rsa_keygen_mechanisms() { return kRows; }
 
 }  // namespace ecert::crypto

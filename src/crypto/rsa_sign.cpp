@@ -1,4 +1,7 @@
-// RSA signatures: PKCS#1 v1.5 (raw and with a hash), raw X.509 and PSS.
+// RSA signatures: PKCS#1 v1.5 (raw and with a hash), raw X.509 and PSS, on
+// OpenSSL's EVP_PKEY_sign/verify with the hashing of hashed_sign.h. Also the
+// table rows of the signature-only RSA mechanisms, at the end; those of
+// CKM_RSA_PKCS and CKM_RSA_X_509, which encrypt too, are in rsa_encrypt.cpp.
 #include <openssl/rsa.h>
 
 #include "common/error.h"
@@ -187,5 +190,104 @@ std::unique_ptr<SignContext> make_rsa_sign(const CK_MECHANISM& m, const Key& key
   }
   return std::make_unique<RsaSignContext>(key, signing, s);
 }
+
+namespace {
+
+// CKM_RSA_PKCS_PSS signs a hash the caller made, so it cannot take parts; the
+// others hash as they go.
+constexpr Mechanism kRows[] = {
+    {.type = CKM_RSA_PKCS_PSS,
+     .name = "CKM_RSA_PKCS_PSS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = false,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA1_RSA_PKCS,
+     .name = "CKM_SHA1_RSA_PKCS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA224_RSA_PKCS,
+     .name = "CKM_SHA224_RSA_PKCS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA256_RSA_PKCS,
+     .name = "CKM_SHA256_RSA_PKCS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA384_RSA_PKCS,
+     .name = "CKM_SHA384_RSA_PKCS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA512_RSA_PKCS,
+     .name = "CKM_SHA512_RSA_PKCS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA1_RSA_PKCS_PSS,
+     .name = "CKM_SHA1_RSA_PKCS_PSS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA224_RSA_PKCS_PSS,
+     .name = "CKM_SHA224_RSA_PKCS_PSS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA256_RSA_PKCS_PSS,
+     .name = "CKM_SHA256_RSA_PKCS_PSS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA384_RSA_PKCS_PSS,
+     .name = "CKM_SHA384_RSA_PKCS_PSS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+    {.type = CKM_SHA512_RSA_PKCS_PSS,
+     .name = "CKM_SHA512_RSA_PKCS_PSS",
+     .key_type = CKK_RSA,
+     .min_key_bits = kRsaMinBits,
+     .max_key_bits = kRsaMaxBits,
+     .flags = kSignVerify,
+     .multipart = true,
+     .sign = make_rsa_sign},
+};
+
+}  // namespace
+
+std::span<const Mechanism> rsa_sign_mechanisms() { return kRows; }
 
 }  // namespace ecert::crypto

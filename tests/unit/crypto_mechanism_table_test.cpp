@@ -1,7 +1,12 @@
 // The table rows are what C_GetMechanismInfo reports: flags, key sizes and
 // factories must match the specification of the module exactly.
+#include <algorithm>
 #include <set>
+#include <span>
+#include <string_view>
+#include <vector>
 
+#include "crypto/families.h"
 #include "crypto_test_support.h"
 
 namespace ecert::crypto::test {
@@ -70,12 +75,108 @@ TEST(MechanismTable, RowsMatchTheSpecificationInOrder) {
 TEST(MechanismTable, FactoriesMatchFlags) {
   for (const Mechanism& m : all_mechanisms()) {
     SCOPED_TRACE(m.name);
+    // A factory makes both directions of its operation.
     EXPECT_EQ(m.sign != nullptr, (m.flags & CKF_SIGN) != 0);
+    EXPECT_EQ(m.sign != nullptr, (m.flags & CKF_VERIFY) != 0);
     EXPECT_EQ(m.cipher != nullptr, (m.flags & CKF_ENCRYPT) != 0);
+    EXPECT_EQ(m.cipher != nullptr, (m.flags & CKF_DECRYPT) != 0);
     EXPECT_EQ(m.digest != nullptr, (m.flags & CKF_DIGEST) != 0);
     EXPECT_EQ(m.generate_key_pair != nullptr, (m.flags & CKF_GENERATE_KEY_PAIR) != 0);
     EXPECT_EQ(m.flags & (CKF_SIGN_RECOVER | CKF_VERIFY_RECOVER | CKF_WRAP | CKF_UNWRAP | CKF_DERIVE), 0u);
     EXPECT_EQ(std::string(m.name).rfind("CKM_", 0), 0u);
+  }
+}
+
+// Every row's name, as the preprocessor spells the constant; a row written
+// by hand with a name that does not match its type shows up here.
+struct Spelling {
+  CK_MECHANISM_TYPE type;
+  std::string_view name;
+};
+#define SPELLING(m) Spelling{m, #m}
+constexpr Spelling kSpellings[] = {
+    SPELLING(CKM_RSA_PKCS_KEY_PAIR_GEN), SPELLING(CKM_RSA_PKCS),          SPELLING(CKM_RSA_X_509),
+    SPELLING(CKM_RSA_PKCS_OAEP),         SPELLING(CKM_RSA_PKCS_PSS),      SPELLING(CKM_SHA1_RSA_PKCS),
+    SPELLING(CKM_SHA224_RSA_PKCS),       SPELLING(CKM_SHA256_RSA_PKCS),   SPELLING(CKM_SHA384_RSA_PKCS),
+    SPELLING(CKM_SHA512_RSA_PKCS),       SPELLING(CKM_SHA1_RSA_PKCS_PSS), SPELLING(CKM_SHA224_RSA_PKCS_PSS),
+    SPELLING(CKM_SHA256_RSA_PKCS_PSS),   SPELLING(CKM_SHA384_RSA_PKCS_PSS), SPELLING(CKM_SHA512_RSA_PKCS_PSS),
+    SPELLING(CKM_EC_KEY_PAIR_GEN),       SPELLING(CKM_ECDSA),             SPELLING(CKM_ECDSA_SHA1),
+    SPELLING(CKM_ECDSA_SHA224),          SPELLING(CKM_ECDSA_SHA256),      SPELLING(CKM_ECDSA_SHA384),
+    SPELLING(CKM_ECDSA_SHA512),          SPELLING(CKM_SHA_1),             SPELLING(CKM_SHA224),
+    SPELLING(CKM_SHA256),                SPELLING(CKM_SHA384),            SPELLING(CKM_SHA512),
+};
+#undef SPELLING
+
+TEST(MechanismTable, NamesAreTheConstantsSpelling) {
+  std::set<std::string_view> names;
+  for (const Mechanism& m : all_mechanisms()) {
+    SCOPED_TRACE(m.name);
+    auto it = std::ranges::find(kSpellings, m.type, &Spelling::type);
+    ASSERT_NE(it, std::end(kSpellings)) << "add the row's constant to kSpellings";
+    EXPECT_EQ(std::string_view(m.name), it->name);
+    EXPECT_TRUE(names.insert(m.name).second) << "name used twice";
+  }
+}
+
+// The families, in the order mechanism_table.cpp puts them together, each
+// with the factories its rows may name.
+struct FamilyRows {
+  const char* family;
+  std::span<const Mechanism> rows;
+  decltype(Mechanism::sign) sign;
+  decltype(Mechanism::cipher) cipher;
+  decltype(Mechanism::digest) digest;
+  decltype(Mechanism::generate_key_pair) generate_key_pair;
+};
+
+std::vector<FamilyRows> families() {
+  return {
+      {"rsa_keygen", rsa_keygen_mechanisms(), nullptr, nullptr, nullptr, generate_rsa_key_pair},
+      {"rsa_encrypt", rsa_encrypt_mechanisms(), make_rsa_sign, make_rsa_cipher, nullptr, nullptr},
+      {"rsa_sign", rsa_sign_mechanisms(), make_rsa_sign, nullptr, nullptr, nullptr},
+      {"ec_keygen", ec_keygen_mechanisms(), nullptr, nullptr, nullptr, generate_ec_key_pair},
+      {"ecdsa", ecdsa_mechanisms(), make_ecdsa, nullptr, nullptr, nullptr},
+      {"digest", digest_mechanisms(), nullptr, nullptr, make_digest, nullptr},
+  };
+}
+
+TEST(MechanismTable, IsTheFamiliesInOrder) {
+  auto all = all_mechanisms();
+  std::size_t i = 0;
+  for (const FamilyRows& f : families()) {
+    SCOPED_TRACE(f.family);
+    EXPECT_FALSE(f.rows.empty());
+    for (const Mechanism& row : f.rows) {
+      SCOPED_TRACE(row.name);
+      ASSERT_LT(i, all.size());
+      const Mechanism& m = all[i++];
+      EXPECT_EQ(m.type, row.type);
+      EXPECT_STREQ(m.name, row.name);
+      EXPECT_EQ(m.key_type, row.key_type);
+      EXPECT_EQ(m.min_key_bits, row.min_key_bits);
+      EXPECT_EQ(m.max_key_bits, row.max_key_bits);
+      EXPECT_EQ(m.flags, row.flags);
+      EXPECT_EQ(m.multipart, row.multipart);
+      EXPECT_EQ(m.sign, row.sign);
+      EXPECT_EQ(m.cipher, row.cipher);
+      EXPECT_EQ(m.digest, row.digest);
+      EXPECT_EQ(m.generate_key_pair, row.generate_key_pair);
+    }
+  }
+  EXPECT_EQ(i, all.size());
+}
+
+// A row names its own family's factories, so that the factory it names
+// knows its mechanism type.
+TEST(MechanismTable, RowsNameTheirFamilysFactories) {
+  for (const FamilyRows& f : families()) {
+    for (const Mechanism& m : f.rows) {
+      SCOPED_TRACE(m.name);
+      EXPECT_TRUE(m.sign == nullptr || m.sign == f.sign);
+      EXPECT_TRUE(m.cipher == nullptr || m.cipher == f.cipher);
+      EXPECT_TRUE(m.digest == nullptr || m.digest == f.digest);
+      EXPECT_TRUE(m.generate_key_pair == nullptr || m.generate_key_pair == f.generate_key_pair);
+    }
   }
 }
 

@@ -3,6 +3,86 @@
 // Each family file (families.h) holds its factories and its own rows;
 // mechanism_table.cpp puts the families together in C_GetMechanismList order.
 // Nothing here touches sessions, objects or the store.
+//
+// Adding a mechanism:
+//  1. The factory. In the family file of its operation and key type
+//     (rsa_sign.cpp, rsa_encrypt.cpp, ecdsa.cpp, digest.cpp, rsa_keygen.cpp,
+//     ec_keygen.cpp), teach make_rsa_sign, make_rsa_cipher, make_ecdsa,
+//     make_digest, generate_rsa_key_pair or generate_ec_key_pair the new CKM_
+//     value: check the key against the row with check_key() (a generator
+//     reads the row's key sizes with row_of()) and the parameter with
+//     require_no_parameter() or parameter_as<>() (mechanism_checks.h). A hash
+//     the module lacks goes into algorithms.cpp (Hash, kHashes,
+//     hash_for_mechanism). A new family instead is a new src/crypto file,
+//     listed in src/crypto/CMakeLists.txt, whose factory and
+//     `std::span<const Mechanism> <family>_mechanisms()` are declared in
+//     families.h and whose function is added to kFamilies in
+//     mechanism_table.cpp (where it goes there is where its rows appear in
+//     C_GetMechanismList) and to families() in
+//     tests/unit/crypto_mechanism_table_test.cpp.
+//  2. The row, in that file's kRows, with designated initialisers: .name
+//     spelled exactly as the CKM_ constant; .flags exactly what
+//     C_GetMechanismInfo is to report (kSignVerify, kEncryptDecrypt, kEcCurves
+//     and the key sizes kRsaMinBits.. are in families.h); a factory for every
+//     operation flag (CKF_SIGN/CKF_VERIFY: .sign, CKF_ENCRYPT/CKF_DECRYPT:
+//     .cipher, CKF_DIGEST: .digest, CKF_GENERATE_KEY_PAIR:
+//     .generate_key_pair; the others stay nullptr); .multipart only when the
+//     context hashes as it goes.
+//  3. Tests: the row in kExpected (in list order) and its spelling in
+//     kSpellings of tests/unit/crypto_mechanism_table_test.cpp, the family's
+//     test (crypto_rsa_sign_test.cpp, crypto_rsa_encrypt_test.cpp,
+//     crypto_ecdsa_test.cpp, crypto_digest_test.cpp, crypto_keygen_test.cpp),
+//     and kTable of MechanismInfoIsExactlyTheTable in
+//     tests/unit/module_crypto_test.cpp.
+// No source outside src/crypto changes while the mechanism does what the token
+// layer already runs on an RSA or EC key (sign/verify, single-part
+// encrypt/decrypt, digest, key-pair generation): src/token reads only the row
+// (slot_service.cpp for C_GetMechanismList/C_GetMechanismInfo, key_usage.cpp
+// for the key checks, crypto_service.cpp for the operation). Multi-part
+// encryption needs update/final in CipherContext and crypto_service.cpp's
+// cipher_multipart; another kind of operation (wrap, derive, sign-recover) a
+// new factory field here and its service in src/token.
+//
+// Adding a key type:
+//  1. crypto/key.cpp: a case in decode_key()'s switch on CKA_KEY_TYPE, with a
+//     decode_<type>() that builds the EVP_PKEY from the attributes
+//     (pkey_from_params(); ossl_util.cpp's provider_key_type() for OpenSSL's
+//     type name) and the Key with its type and bits(); say in key.h what
+//     bits() counts for it, since the rows' key sizes are in that unit.
+//     decode_key() runs at C_CreateObject (check_key_material() in
+//     src/token/object_service.cpp) and at first use (Object::key() in
+//     src/token/object.cpp).
+//  2. src/token/attribute_rules.cpp: the key-material tables of its public
+//     and private key (kRsaPublic and kRsaPrivate are the models: kReq what
+//     C_CreateObject must give, kGenReq the inputs of generation, kNotGen what
+//     the mechanism makes, kPrivateValue (kNotGen | kSens | kSecret) for
+//     private values, which kSens keeps hidden while the key is sensitive or
+//     unextractable), a kSubtypes row per class, both tables in value_kind()'s
+//     kAll, derived attributes in derive_key() (as CKA_MODULUS_BITS), and the
+//     type in the supported list of complete_new_object() in attribute_rules.h.
+//  3. Its key-pair generation: a <type>_keygen.cpp with
+//     generate_<type>_key_pair() (generate_pkey() of keygen_util.h) that sets
+//     CKA_KEY_TYPE and the kNotGen attributes on both halves
+//     (GeneratedKeyPair), and its CKF_GENERATE_KEY_PAIR row, added as a new
+//     family above. token/crypto_service.cpp's generate_key_pair() needs
+//     nothing: it takes the key type from the row.
+//  4. Mechanisms for it, as above, with .key_type = its CKK_ value; check_key()
+//     (mechanism_checks.cpp) and src/token/key_usage.cpp compare the row's key
+//     type and sizes with the key's.
+//  5. Tests: tests/unit/crypto_key_test.cpp (decoding and its errors),
+//     crypto_keygen_test.cpp, token_attribute_rules_create_test.cpp and
+//     token_attribute_rules_change_test.cpp, a test key beside rsa_key() and
+//     ec_key() in crypto_test_support.h, and the table tests above.
+// A secret key type (CKO_SECRET_KEY) is only step 2 today: a table like
+// kSecretValue and kSubtypes rows, and in derive_key() its CKA_CHECK_VALUE
+// from crypto/check_value.cpp (aes_check_value(), sha1_check_value(); another
+// rule is a new function there). No mechanism can use a secret key yet:
+// decode_key() and Object::key() take public and private keys only,
+// key_usage.cpp refuses CKO_SECRET_KEY, and C_GenerateKey has no factory here
+// (src/pkcs11/keys.cpp answers CKR_FUNCTION_NOT_SUPPORTED); a secret-key
+// mechanism needs those first. For the e-Cert manager to import or request
+// keys of a new type: src/manager/key_objects.cpp (the object templates) and
+// key_request.cpp (KeySpec, scheme_for()).
 #pragma once
 
 #include <cstddef>

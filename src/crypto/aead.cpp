@@ -1,3 +1,7 @@
+// Sealing and opening stored secrets with AES-256-GCM on OpenSSL's
+// EVP_CIPHER interface: seal() draws a fresh nonce for every value and
+// appends the tag; open() answers a wrong tag (a changed record, the wrong
+// key) with nullopt, an outcome its caller expects, not an error.
 #include "crypto/aead.h"
 
 #include <climits>

@@ -1,3 +1,7 @@
+// The caches behind md() and aes_256_gcm(): each algorithm is fetched from
+// the library context once and kept in a plain atomic (no destructor runs at
+// unload; stop_library_context() empties them). Also the mapping from
+// PKCS#11's hash and MGF constants to the module's Hash.
 #include "crypto/algorithms.h"
 
 #include <array>

@@ -1,3 +1,7 @@
+// Leasing and returning a key's EVP_PKEY_CTX: a returned context is kept for
+// the next operation while the pool has room (kMaxIdle) and freed otherwise,
+// and the pool frees its idle contexts and its key reference when the last
+// lease and the Key are gone.
 #include "crypto/context_pool.h"
 
 #include "common/error.h"

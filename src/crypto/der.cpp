@@ -1,3 +1,6 @@
+// Reading one DER element (tag, definite length, content) strictly enough to
+// refuse BER's indefinite and non-minimal lengths, and writing the OCTET
+// STRING that wraps a CKA_EC_POINT.
 #include "crypto/der.h"
 
 namespace ecert::crypto::der {

@@ -1,3 +1,7 @@
+// The table of supported curves (P-256, P-384, P-521) with their OpenSSL
+// names and the DER OIDs clients put in CKA_EC_PARAMS, and the look-ups that
+// tell an unsupported curve (CKR_CURVE_NOT_SUPPORTED) from a value that is
+// not DER at all (CKR_ATTRIBUTE_VALUE_INVALID).
 #include "crypto/ec_curves.h"
 
 #include <algorithm>

@@ -1,3 +1,7 @@
+// The multi-part and single-part paths of HashedSignContext: hashing the
+// parts with a cached EVP_MD, or collecting them for a raw mechanism, and
+// handing the digest or the whole input to the subclass's sign_tbs() or
+// verify_tbs().
 #include "crypto/hashed_sign.h"
 
 #include "common/error.h"

@@ -1,3 +1,9 @@
+// Turning a key object's attributes into an EVP_PKEY in the module's library
+// context: RSA from n, e and d (with the CRT values when all five are there),
+// EC from the curve and either the private value (the public point is
+// computed from it) or the public point. Bad values are refused with
+// CKR_ATTRIBUTE_VALUE_INVALID, so C_CreateObject fails rather than a later
+// operation.
 #include "crypto/key.h"
 
 #include <algorithm>

@@ -1,3 +1,6 @@
+// EVP_PKEY_generate in the module's library context, with the provider's key
+// type looked up by OID (provider_key_type) and the caller setting the size or
+// curve in between; shared by rsa_keygen.cpp and ec_keygen.cpp.
 #include "crypto/keygen_util.h"
 
 #include "crypto/ossl_util.h"

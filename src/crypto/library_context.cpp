@@ -1,3 +1,6 @@
+// Creating and dropping the module's OSSL_LIB_CTX with only the default
+// provider loaded, and random bytes drawn from that context's generator. The
+// context and provider are plain pointers so no destructor runs at unload.
 #include "crypto/library_context.h"
 
 #include <openssl/provider.h>

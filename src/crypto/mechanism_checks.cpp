@@ -1,3 +1,6 @@
+// The checks every factory runs before it builds a context, in one place so
+// that all mechanisms answer a missing row, a parameter where none belongs or
+// a key of the wrong type, class or size with the same CK_RV.
 #include "crypto/mechanism_checks.h"
 
 namespace ecert::crypto {

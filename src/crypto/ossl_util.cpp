@@ -1,3 +1,7 @@
+// The OpenSSL glue the crypto layer shares: turning a failed call into an
+// ecert::Error (clearing the thread's OpenSSL error queue, which the
+// application shares), the started-context check, BIGNUM conversions to and
+// from PKCS#11's big-endian byte strings, and the provider key type names.
 #include "crypto/ossl_util.h"
 
 #include <climits>

@@ -1,3 +1,8 @@
+// The implicit-rejection method of rsa_implicit_rejection.h: a
+// key-derivation key, HMAC-SHA256 of the ciphertext under SHA-256 of d; a
+// synthetic message and length drawn from it; and the padding check and the
+// choice between real and synthetic message done with constant-time masks,
+// so that no branch or memory index depends on the padding.
 #include "crypto/rsa_implicit_rejection.h"
 
 #include <algorithm>

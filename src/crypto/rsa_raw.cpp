@@ -1,3 +1,7 @@
+// The raw-RSA (CKM_RSA_X_509) input block shared by signing and encryption:
+// the input left-padded with zeros to the modulus length, refused with
+// CKR_DATA_LEN_RANGE when longer and CKR_DATA_INVALID when its value is not
+// below the modulus.
 #include "crypto/rsa_raw.h"
 
 #include <algorithm>

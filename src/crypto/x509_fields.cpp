@@ -1,3 +1,7 @@
+// Parsing a certificate's DER in the module's own library context (d2i_X509
+// would use the default one) and refusing anything that is not exactly DER,
+// so that the derived CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER and
+// CKA_PUBLIC_KEY_INFO always match CKA_VALUE byte for byte.
 #include "crypto/x509_fields.h"
 
 #include <algorithm>

@@ -1,9 +1,11 @@
 // Encryption and decryption: C_EncryptInit, C_Encrypt, C_EncryptUpdate,
 // C_EncryptFinal, C_DecryptInit, C_Decrypt, C_DecryptUpdate, C_DecryptFinal,
-// and the dual-function updates (not supported).
-//
-// A CKR_ARGUMENTS_BAD found here (a bad pointer or length) ends the active
-// operation, as every error but CKR_BUFFER_TOO_SMALL does (see call.h).
+// and the dual-function updates (not supported). The functions that continue
+// an operation run in operation_call(), so a CKR_ARGUMENTS_BAD found here (a
+// bad pointer or length) ends the active operation, as the services end it
+// on every other error but CKR_BUFFER_TOO_SMALL; a length query (a NULL
+// output buffer) leaves it active. C_EncryptInit and C_DecryptInit given a
+// NULL mechanism leave an operation already active as it was.
 
 #include "pkcs11/call.h"
 

@@ -1,5 +1,8 @@
 // Message digesting: C_DigestInit, C_Digest, C_DigestUpdate, C_DigestKey,
-// C_DigestFinal.
+// C_DigestFinal. C_Digest, C_DigestUpdate and C_DigestFinal run in
+// operation_call(), so a CKR_ARGUMENTS_BAD found here ends the active
+// operation, as the services end it on every other error but
+// CKR_BUFFER_TOO_SMALL.
 
 #include "pkcs11/call.h"
 

@@ -1,10 +1,6 @@
 // General-purpose functions and the module's function lists and interfaces:
 // C_Initialize, C_Finalize, C_GetInfo, C_GetFunctionList, C_GetInterfaceList,
 // C_GetInterface.
-//
-// The function lists and interfaces are constant-initialised read-only data
-// (no constructors or destructors run at load, exit or dlclose); the pointers
-// handed out are non-const only because the PKCS#11 types say so.
 
 #include <cstddef>
 #include <cstring>
@@ -20,6 +16,10 @@
 #endif
 
 namespace {
+
+// The function lists and interfaces are constant-initialised read-only data
+// (no constructors or destructors run at load, exit or dlclose); the pointers
+// handed out are non-const only because the PKCS#11 types say so.
 
 // The 2.40 functions in the order of CK_FUNCTION_LIST (and of the first part
 // of CK_FUNCTION_LIST_3_0).

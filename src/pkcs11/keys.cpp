@@ -1,5 +1,7 @@
-// Key management and random numbers: C_GenerateKey, C_GenerateKeyPair,
-// C_WrapKey, C_UnwrapKey, C_DeriveKey, C_SeedRandom, C_GenerateRandom.
+// Key management and random numbers: C_GenerateKeyPair, C_SeedRandom,
+// C_GenerateRandom, and C_GenerateKey, C_WrapKey, C_UnwrapKey, C_DeriveKey
+// (not supported: secret keys come from C_CreateObject, and keys never leave
+// or enter the token wrapped).
 
 #include "pkcs11/call.h"
 

@@ -1,8 +1,8 @@
 // Signing and verification: C_SignInit, C_Sign, C_SignUpdate, C_SignFinal,
-// C_SignRecoverInit, C_SignRecover, C_VerifyInit, C_Verify, C_VerifyUpdate,
-// C_VerifyFinal, C_VerifyRecoverInit, C_VerifyRecover.
-//
-// A CKR_ARGUMENTS_BAD found here ends the active operation (operation_call).
+// C_VerifyInit, C_Verify, C_VerifyUpdate, C_VerifyFinal, and the recover
+// variants (not supported). The functions that continue an operation run in
+// operation_call(), so a CKR_ARGUMENTS_BAD found here ends it, as the
+// services end it on every other error but CKR_BUFFER_TOO_SMALL.
 
 #include "pkcs11/call.h"
 

@@ -2,6 +2,8 @@
 // check the caller's pointers, convert the arguments and call the token
 // services (src/token/services.h) inside call(), which turns every exception
 // into the CK_RV the caller sees. No exception ever crosses the C boundary.
+// call() is also given the function's name and its arguments described
+// (trace::Call), which the call trace writes out when it is on (trace.h).
 //
 // Order of checks in every function: the library is initialised
 // (CKR_CRYPTOKI_NOT_INITIALIZED), then the caller's pointers
@@ -12,10 +14,12 @@
 #include <cstdint>
 #include <new>
 #include <type_traits>
+#include <utility>
 
 #include "common/bytes.h"
 #include "common/error.h"
 #include "ecert/pkcs11.h"
+#include "pkcs11/trace.h"
 #include "token/library.h"
 #include "token/services.h"
 
@@ -26,69 +30,99 @@
 
 namespace ecert::pkcs11 {
 
-// The CK_RV for the exception being handled. Must be called from a catch block.
-inline CK_RV current_exception_rv() noexcept {
+// The CK_RV for the exception being handled, and in `why` (if given) its
+// reason for the trace: ecert::Error's why, or what kind of exception it was
+// (the text of others is not ours to show: a std::filesystem error names
+// paths). Must be called from a catch block.
+inline CK_RV current_exception_rv(const char** why = nullptr) noexcept {
   try {
     throw;
   } catch (const Error& e) {
+    if (why != nullptr) *why = e.rv() == CKR_OK ? "an error carrying CKR_OK" : e.what();
     // An Error carrying CKR_OK would report success for a failure.
     return e.rv() == CKR_OK ? CKR_GENERAL_ERROR : e.rv();
   } catch (const std::bad_alloc&) {
+    if (why != nullptr) *why = "out of memory";
     return CKR_HOST_MEMORY;
   } catch (...) {
+    if (why != nullptr) *why = "unexpected exception";
     return CKR_GENERAL_ERROR;
   }
 }
 
+namespace detail {
+
+// `body`'s result: CKR_OK for a body returning void, else what it returns.
+template <class Body>
+CK_RV result_of(Body& body) {
+  if constexpr (std::is_void_v<std::invoke_result_t<Body&>>) {
+    body();
+    return CKR_OK;
+  } else {
+    return body();
+  }
+}
+
+// Runs `body` and maps exceptions; the reason of one goes to `why`.
+template <class Body>
+CK_RV run(Body& body, const char** why) noexcept {
+  try {
+    return result_of(body);
+  } catch (...) {
+    return current_exception_rv(why);
+  }
+}
+
+// run(), after checking that C_Initialize has been called in this process.
+template <class Body>
+CK_RV run_initialised(Body& body, const char** why) noexcept {
+  auto checked = [&]() -> CK_RV {
+    token::Library::get();  // throws CKR_CRYPTOKI_NOT_INITIALIZED
+    return result_of(body);
+  };
+  return run(checked, why);
+}
+
+}  // namespace detail
+
 // Runs `body` and maps exceptions; no initialisation check. `body` returns
 // void (success is CKR_OK) or a CK_RV (for results such as
-// CKR_BUFFER_TOO_SMALL that come with output).
-template <class Body>
-CK_RV guarded(Body&& body) noexcept {
-  try {
-    if constexpr (std::is_void_v<std::invoke_result_t<Body&>>) {
-      body();
-      return CKR_OK;
-    } else {
-      return body();
-    }
-  } catch (...) {
-    return current_exception_rv();
-  }
+// CKR_BUFFER_TOO_SMALL that come with output). `traced` names the function
+// and describes its arguments for the call trace (trace.h), which costs one
+// relaxed load when off.
+template <class... Args, class Body>
+CK_RV guarded(const trace::Call<Args...>& traced, Body&& body) noexcept {
+  if (!trace::on()) [[likely]] return detail::run(body, nullptr);
+  return trace::traced(traced, [&](const char** why) { return detail::run(body, why); });
 }
 
 // guarded(), after checking that C_Initialize has been called in this process.
 // Every function but C_Initialize, C_Finalize (Library::finalize checks
 // itself), C_GetFunctionList, C_GetInterfaceList and C_GetInterface goes
 // through here.
-template <class Body>
-CK_RV call(Body&& body) noexcept {
-  return guarded([&]() -> CK_RV {
-    token::Library::get();  // throws CKR_CRYPTOKI_NOT_INITIALIZED
-    if constexpr (std::is_void_v<std::invoke_result_t<Body&>>) {
-      body();
-      return CKR_OK;
-    } else {
-      return body();
-    }
-  });
+template <class... Args, class Body>
+CK_RV call(const trace::Call<Args...>& traced, Body&& body) noexcept {
+  if (!trace::on()) [[likely]] return detail::run_initialised(body, nullptr);
+  return trace::traced(traced, [&](const char** why) { return detail::run_initialised(body, why); });
 }
 
 // call() for the functions that continue an active operation (C_Sign,
 // C_DigestUpdate, ...): the specification ends the operation on every error
 // but CKR_BUFFER_TOO_SMALL, so a CKR_ARGUMENTS_BAD found here, before the
 // services run, ends it too.
-template <class Body>
-CK_RV operation_call(CK_SESSION_HANDLE session, token::OperationKind kind, Body&& body) noexcept {
-  CK_RV rv = call(std::forward<Body>(body));
+template <class... Args, class Body>
+CK_RV operation_call(const trace::Call<Args...>& traced, CK_SESSION_HANDLE session, token::OperationKind kind,
+                     Body&& body) noexcept {
+  CK_RV rv = call(traced, std::forward<Body>(body));
   if (rv == CKR_ARGUMENTS_BAD) token::end_operation(session, kind);
   return rv;
 }
 
 // For the functions the module does not implement: the initialisation check,
 // then `rv` (CKR_FUNCTION_NOT_SUPPORTED, CKR_FUNCTION_NOT_PARALLEL).
-inline CK_RV unsupported(CK_RV rv = CKR_FUNCTION_NOT_SUPPORTED) noexcept {
-  return call([rv] { return rv; });
+// `function` is the caller's __func__, for the trace.
+inline CK_RV unsupported(const char* function, CK_RV rv = CKR_FUNCTION_NOT_SUPPORTED) noexcept {
+  return call(trace::Call(function), [rv] { return rv; });
 }
 
 // Pointer check: CKR_ARGUMENTS_BAD unless `condition` holds.

@@ -13,7 +13,9 @@ using namespace ecert::pkcs11;
 namespace services = ecert::token;
 
 ECERT_EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Mechanism{pMechanism},
+                           trace::Object{"key", hKey});
+  return call(traced, [&] {
     require_arg(pMechanism != nullptr);
     services::encrypt_init(hSession, *pMechanism, hKey);
   });
@@ -21,7 +23,9 @@ ECERT_EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pM
 
 ECERT_EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
                              CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen) {
-  return operation_call(hSession, services::OperationKind::encrypt, [&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"data", pData, ulDataLen},
+                           trace::Output{"encrypted", pEncryptedData, pulEncryptedDataLen});
+  return operation_call(traced, hSession, services::OperationKind::encrypt, [&] {
     const auto encrypted = output(pEncryptedData, pulEncryptedDataLen);
     services::encrypt(hSession, input(pData, ulDataLen), encrypted);
   });
@@ -29,7 +33,9 @@ ECERT_EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_U
 
 ECERT_EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen,
                                    CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen) {
-  return operation_call(hSession, services::OperationKind::encrypt, [&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"part", pPart, ulPartLen},
+                           trace::Output{"encrypted", pEncryptedPart, pulEncryptedPartLen});
+  return operation_call(traced, hSession, services::OperationKind::encrypt, [&] {
     const auto encrypted = output(pEncryptedPart, pulEncryptedPartLen);
     services::encrypt_update(hSession, input(pPart, ulPartLen), encrypted);
   });
@@ -37,11 +43,17 @@ ECERT_EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart
 
 ECERT_EXPORT CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart,
                                   CK_ULONG_PTR pulLastEncryptedPartLen) {
-  return operation_call(hSession, services::OperationKind::encrypt, [&] { services::encrypt_final(hSession, output(pLastEncryptedPart, pulLastEncryptedPartLen)); });
+  const trace::Call traced(__func__, trace::Session{hSession},
+                           trace::Output{"encrypted", pLastEncryptedPart, pulLastEncryptedPartLen});
+  return operation_call(traced, hSession, services::OperationKind::encrypt, [&] {
+    services::encrypt_final(hSession, output(pLastEncryptedPart, pulLastEncryptedPartLen));
+  });
 }
 
 ECERT_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Mechanism{pMechanism},
+                           trace::Object{"key", hKey});
+  return call(traced, [&] {
     require_arg(pMechanism != nullptr);
     services::decrypt_init(hSession, *pMechanism, hKey);
   });
@@ -49,7 +61,10 @@ ECERT_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pM
 
 ECERT_EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,
                              CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen) {
-  return operation_call(hSession, services::OperationKind::decrypt, [&] {
+  const trace::Call traced(__func__, trace::Session{hSession},
+                           trace::Bytes{"encrypted", pEncryptedData, ulEncryptedDataLen},
+                           trace::Output{"data", pData, pulDataLen});
+  return operation_call(traced, hSession, services::OperationKind::decrypt, [&] {
     const auto data = output(pData, pulDataLen);
     services::decrypt(hSession, input(pEncryptedData, ulEncryptedDataLen), data);
   });
@@ -57,36 +72,41 @@ ECERT_EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedD
 
 ECERT_EXPORT CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen,
                                    CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen) {
-  return operation_call(hSession, services::OperationKind::decrypt, [&] {
+  const trace::Call traced(__func__, trace::Session{hSession},
+                           trace::Bytes{"encrypted", pEncryptedPart, ulEncryptedPartLen},
+                           trace::Output{"part", pPart, pulPartLen});
+  return operation_call(traced, hSession, services::OperationKind::decrypt, [&] {
     const auto part = output(pPart, pulPartLen);
     services::decrypt_update(hSession, input(pEncryptedPart, ulEncryptedPartLen), part);
   });
 }
 
 ECERT_EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen) {
-  return operation_call(hSession, services::OperationKind::decrypt, [&] { services::decrypt_final(hSession, output(pLastPart, pulLastPartLen)); });
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Output{"part", pLastPart, pulLastPartLen});
+  return operation_call(traced, hSession, services::OperationKind::decrypt,
+                        [&] { services::decrypt_final(hSession, output(pLastPart, pulLastPartLen)); });
 }
 
 // The dual-function updates are not supported.
 ECERT_EXPORT CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pPart*/,
                                          CK_ULONG /*ulPartLen*/, CK_BYTE_PTR /*pEncryptedPart*/,
                                          CK_ULONG_PTR /*pulEncryptedPartLen*/) {
-  return unsupported();
+  return unsupported(__func__);
 }
 
 ECERT_EXPORT CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pEncryptedPart*/,
                                          CK_ULONG /*ulEncryptedPartLen*/, CK_BYTE_PTR /*pPart*/,
                                          CK_ULONG_PTR /*pulPartLen*/) {
-  return unsupported();
+  return unsupported(__func__);
 }
 
 ECERT_EXPORT CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pPart*/, CK_ULONG /*ulPartLen*/,
                                        CK_BYTE_PTR /*pEncryptedPart*/, CK_ULONG_PTR /*pulEncryptedPartLen*/) {
-  return unsupported();
+  return unsupported(__func__);
 }
 
 ECERT_EXPORT CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pEncryptedPart*/,
                                          CK_ULONG /*ulEncryptedPartLen*/, CK_BYTE_PTR /*pPart*/,
                                          CK_ULONG_PTR /*pulPartLen*/) {
-  return unsupported();
+  return unsupported(__func__);
 }

@@ -1,6 +1,7 @@
 // General-purpose functions and the module's function lists and interfaces:
-// C_Initialize, C_Finalize, C_GetInfo, C_GetFunctionList, C_GetInterfaceList,
-// C_GetInterface.
+// C_Initialize (which opens the call trace when ECERT_TOKEN_TRACE asks for
+// one), C_Finalize (which closes it), C_GetInfo, C_GetFunctionList,
+// C_GetInterfaceList, C_GetInterface.
 
 #include <cstddef>
 #include <cstring>
@@ -91,16 +92,24 @@ bool is_our_interface_name(const CK_UTF8CHAR* name) {
 
 using namespace ecert::pkcs11;
 
+// The trace is opened first, so that it shows this call; a C_Initialize that
+// fails closes the trace it opened (one already open stays).
 ECERT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
-  return ecert::token::Library::initialize(pInitArgs);
+  const bool opened = trace::open_from_environment();
+  const trace::Call traced(__func__, trace::InitArgs{pInitArgs});
+  const CK_RV rv = guarded(traced, [&] { return ecert::token::Library::initialize(pInitArgs); });
+  if (opened && rv != CKR_OK) trace::close();
+  return rv;
 }
 
 ECERT_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved) {
-  return ecert::token::Library::finalize(pReserved);
+  const CK_RV rv = guarded(trace::Call(__func__), [&] { return ecert::token::Library::finalize(pReserved); });
+  if (rv == CKR_OK) trace::close();
+  return rv;
 }
 
 ECERT_EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo) {
-  return call([&] {
+  return call(trace::Call(__func__, trace::Info{pInfo}), [&] {
     require_arg(pInfo != nullptr);
     *pInfo = CK_INFO{};
     pInfo->cryptokiVersion = {3, 0};
@@ -113,24 +122,28 @@ ECERT_EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo) {
 }
 
 ECERT_EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList) {
-  if (ppFunctionList == nullptr) return CKR_ARGUMENTS_BAD;
-  *ppFunctionList = const_cast<CK_FUNCTION_LIST_PTR>(&kFunctions240);
-  return CKR_OK;
+  return guarded(trace::Call(__func__), [&] {
+    if (ppFunctionList == nullptr) return CKR_ARGUMENTS_BAD;
+    *ppFunctionList = const_cast<CK_FUNCTION_LIST_PTR>(&kFunctions240);
+    return CKR_OK;
+  });
 }
 
 ECERT_EXPORT CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount) {
-  if (pulCount == nullptr) return CKR_ARGUMENTS_BAD;
-  if (pInterfacesList == nullptr) {
+  return guarded(trace::Call(__func__, trace::InterfaceList{pInterfacesList, pulCount}), [&] {
+    if (pulCount == nullptr) return CKR_ARGUMENTS_BAD;
+    if (pInterfacesList == nullptr) {
+      *pulCount = kInterfaceCount;
+      return CKR_OK;
+    }
+    if (*pulCount < kInterfaceCount) {
+      *pulCount = kInterfaceCount;
+      return CKR_BUFFER_TOO_SMALL;
+    }
+    for (CK_ULONG i = 0; i < kInterfaceCount; ++i) pInterfacesList[i] = kInterfaces[i];
     *pulCount = kInterfaceCount;
     return CKR_OK;
-  }
-  if (*pulCount < kInterfaceCount) {
-    *pulCount = kInterfaceCount;
-    return CKR_BUFFER_TOO_SMALL;
-  }
-  for (CK_ULONG i = 0; i < kInterfaceCount; ++i) pInterfacesList[i] = kInterfaces[i];
-  *pulCount = kInterfaceCount;
-  return CKR_OK;
+  });
 }
 
 // The first interface (default first) whose name is pInterfaceName (NULL: any),
@@ -139,14 +152,16 @@ ECERT_EXPORT CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG
 // CKF_INTERFACE_FORK_SAFE, gets this, and asks again with 0).
 ECERT_EXPORT CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
                                   CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags) {
-  if (ppInterface == nullptr) return CKR_ARGUMENTS_BAD;
-  if (pInterfaceName != nullptr && !is_our_interface_name(pInterfaceName)) return CKR_ARGUMENTS_BAD;
-  for (const CK_INTERFACE& interface : kInterfaces) {
-    const CK_VERSION& version = interface_version(interface);
-    if (pVersion != nullptr && (pVersion->major != version.major || pVersion->minor != version.minor)) continue;
-    if ((interface.flags & flags) != flags) continue;
-    *ppInterface = const_cast<CK_INTERFACE_PTR>(&interface);
-    return CKR_OK;
-  }
-  return CKR_ARGUMENTS_BAD;
+  return guarded(trace::Call(__func__, trace::Version{pVersion}, trace::Flags{"flags", flags}), [&] {
+    if (ppInterface == nullptr) return CKR_ARGUMENTS_BAD;
+    if (pInterfaceName != nullptr && !is_our_interface_name(pInterfaceName)) return CKR_ARGUMENTS_BAD;
+    for (const CK_INTERFACE& interface : kInterfaces) {
+      const CK_VERSION& version = interface_version(interface);
+      if (pVersion != nullptr && (pVersion->major != version.major || pVersion->minor != version.minor)) continue;
+      if ((interface.flags & flags) != flags) continue;
+      *ppInterface = const_cast<CK_INTERFACE_PTR>(&interface);
+      return CKR_OK;
+    }
+    return CKR_ARGUMENTS_BAD;
+  });
 }

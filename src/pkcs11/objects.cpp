@@ -12,7 +12,9 @@ namespace services = ecert::token;
 
 ECERT_EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
                                   CK_OBJECT_HANDLE_PTR phObject) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Template{"template", pTemplate, ulCount},
+                           trace::NewHandle{"object", phObject});
+  return call(traced, [&] {
     require_arg(phObject != nullptr);
     *phObject = services::create_object(hSession, AttributeMap::from_template(pTemplate, ulCount));
   });
@@ -20,18 +22,24 @@ ECERT_EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR p
 
 ECERT_EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
                                 CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Object{"object", hObject},
+                           trace::Template{"template", pTemplate, ulCount},
+                           trace::NewHandle{"new_object", phNewObject});
+  return call(traced, [&] {
     require_arg(phNewObject != nullptr);
     *phNewObject = services::copy_object(hSession, hObject, AttributeMap::from_template(pTemplate, ulCount));
   });
 }
 
 ECERT_EXPORT CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject) {
-  return call([&] { services::destroy_object(hSession, hObject); });
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Object{"object", hObject});
+  return call(traced, [&] { services::destroy_object(hSession, hObject); });
 }
 
 ECERT_EXPORT CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Object{"object", hObject},
+                           trace::Count{"size", pulSize});
+  return call(traced, [&] {
     require_arg(pulSize != nullptr);
     *pulSize = services::get_object_size(hSession, hObject);
   });
@@ -42,7 +50,9 @@ ECERT_EXPORT CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE 
 // CKR_ATTRIBUTE_TYPE_INVALID or CKR_BUFFER_TOO_SMALL.
 ECERT_EXPORT CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
                                        CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Object{"object", hObject},
+                           trace::Query{pTemplate, ulCount});
+  return call(traced, [&] {
     require_array(pTemplate, ulCount);
     // (NULL, 0) still checks the session and object; the services are given
     // a valid pointer in every case.
@@ -53,19 +63,24 @@ ECERT_EXPORT CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HAN
 
 ECERT_EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
                                        CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Object{"object", hObject},
+                           trace::Template{"template", pTemplate, ulCount});
+  return call(traced, [&] {
     services::set_attribute_value(hSession, hObject, AttributeMap::from_template(pTemplate, ulCount));
   });
 }
 
 // An empty template (NULL, 0) finds every object the session may see.
 ECERT_EXPORT CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount) {
-  return call([&] { services::find_objects_init(hSession, AttributeMap::from_template(pTemplate, ulCount)); });
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Template{"template", pTemplate, ulCount});
+  return call(traced, [&] { services::find_objects_init(hSession, AttributeMap::from_template(pTemplate, ulCount)); });
 }
 
 ECERT_EXPORT CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
                                  CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession},
+                           trace::Found{phObject, ulMaxObjectCount, pulObjectCount});
+  return call(traced, [&] {
     require_arg(pulObjectCount != nullptr);
     require_array(phObject, ulMaxObjectCount);
     const auto found = services::find_objects(hSession, ulMaxObjectCount);
@@ -77,5 +92,6 @@ ECERT_EXPORT CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PT
 }
 
 ECERT_EXPORT CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession) {
-  return call([&] { services::find_objects_final(hSession); });
+  const trace::Call traced(__func__, trace::Session{hSession});
+  return call(traced, [&] { services::find_objects_final(hSession); });
 }

@@ -10,7 +10,9 @@ using namespace ecert::pkcs11;
 namespace services = ecert::token;
 
 ECERT_EXPORT CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Mechanism{pMechanism},
+                           trace::Object{"key", hKey});
+  return call(traced, [&] {
     require_arg(pMechanism != nullptr);
     services::sign_init(hSession, *pMechanism, hKey);
   });
@@ -18,32 +20,40 @@ ECERT_EXPORT CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMech
 
 ECERT_EXPORT CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
                           CK_ULONG_PTR pulSignatureLen) {
-  return operation_call(hSession, services::OperationKind::sign, [&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"data", pData, ulDataLen},
+                           trace::Output{"signature", pSignature, pulSignatureLen});
+  return operation_call(traced, hSession, services::OperationKind::sign, [&] {
     const auto signature = output(pSignature, pulSignatureLen);
     services::sign(hSession, input(pData, ulDataLen), signature);
   });
 }
 
 ECERT_EXPORT CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
-  return operation_call(hSession, services::OperationKind::sign, [&] { services::sign_update(hSession, input(pPart, ulPartLen)); });
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"part", pPart, ulPartLen});
+  return operation_call(traced, hSession, services::OperationKind::sign,
+                        [&] { services::sign_update(hSession, input(pPart, ulPartLen)); });
 }
 
 ECERT_EXPORT CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen) {
-  return operation_call(hSession, services::OperationKind::sign, [&] { services::sign_final(hSession, output(pSignature, pulSignatureLen)); });
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Output{"signature", pSignature, pulSignatureLen});
+  return operation_call(traced, hSession, services::OperationKind::sign,
+                        [&] { services::sign_final(hSession, output(pSignature, pulSignatureLen)); });
 }
 
 ECERT_EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE /*hSession*/, CK_MECHANISM_PTR /*pMechanism*/,
                                      CK_OBJECT_HANDLE /*hKey*/) {
-  return unsupported();
+  return unsupported(__func__);
 }
 
 ECERT_EXPORT CK_RV C_SignRecover(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pData*/, CK_ULONG /*ulDataLen*/,
                                  CK_BYTE_PTR /*pSignature*/, CK_ULONG_PTR /*pulSignatureLen*/) {
-  return unsupported();
+  return unsupported(__func__);
 }
 
 ECERT_EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Mechanism{pMechanism},
+                           trace::Object{"key", hKey});
+  return call(traced, [&] {
     require_arg(pMechanism != nullptr);
     services::verify_init(hSession, *pMechanism, hKey);
   });
@@ -51,26 +61,32 @@ ECERT_EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMe
 
 ECERT_EXPORT CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
                             CK_ULONG ulSignatureLen) {
-  return operation_call(hSession, services::OperationKind::verify, [&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"data", pData, ulDataLen},
+                           trace::Bytes{"signature", pSignature, ulSignatureLen});
+  return operation_call(traced, hSession, services::OperationKind::verify, [&] {
     const auto data = input(pData, ulDataLen);
     services::verify(hSession, data, input(pSignature, ulSignatureLen));
   });
 }
 
 ECERT_EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
-  return operation_call(hSession, services::OperationKind::verify, [&] { services::verify_update(hSession, input(pPart, ulPartLen)); });
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"part", pPart, ulPartLen});
+  return operation_call(traced, hSession, services::OperationKind::verify,
+                        [&] { services::verify_update(hSession, input(pPart, ulPartLen)); });
 }
 
 ECERT_EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen) {
-  return operation_call(hSession, services::OperationKind::verify, [&] { services::verify_final(hSession, input(pSignature, ulSignatureLen)); });
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"signature", pSignature, ulSignatureLen});
+  return operation_call(traced, hSession, services::OperationKind::verify,
+                        [&] { services::verify_final(hSession, input(pSignature, ulSignatureLen)); });
 }
 
 ECERT_EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE /*hSession*/, CK_MECHANISM_PTR /*pMechanism*/,
                                        CK_OBJECT_HANDLE /*hKey*/) {
-  return unsupported();
+  return unsupported(__func__);
 }
 
 ECERT_EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pSignature*/,
                                    CK_ULONG /*ulSignatureLen*/, CK_BYTE_PTR /*pData*/, CK_ULONG_PTR /*pulDataLen*/) {
-  return unsupported();
+  return unsupported(__func__);
 }

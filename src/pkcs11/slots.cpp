@@ -9,22 +9,26 @@ namespace services = ecert::token;
 
 // Every slot holds a token (the spare slot an uninitialised one), so
 // tokenPresent does not change the list.
-ECERT_EXPORT CK_RV C_GetSlotList(CK_BBOOL /*tokenPresent*/, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount) {
-  return call([&] {
+ECERT_EXPORT CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount) {
+  const trace::Call traced(__func__, trace::Number{"token_present", tokenPresent},
+                           trace::SlotList{pSlotList, pulCount});
+  return call(traced, [&] {
     require_arg(pulCount != nullptr);
     return deliver_list(services::get_slot_list(), pSlotList, pulCount);
   });
 }
 
 ECERT_EXPORT CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Slot{slotID}, trace::SlotInfo{pInfo});
+  return call(traced, [&] {
     require_arg(pInfo != nullptr);
     services::get_slot_info(slotID, *pInfo);
   });
 }
 
 ECERT_EXPORT CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Slot{slotID}, trace::TokenInfo{pInfo});
+  return call(traced, [&] {
     require_arg(pInfo != nullptr);
     services::get_token_info(slotID, *pInfo);
   });
@@ -34,19 +38,21 @@ ECERT_EXPORT CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo) {
 // the slots are not removable, so NSS polls C_GetSlotList instead of blocking
 // here (Firefox blocks in this function only for removable slots).
 ECERT_EXPORT CK_RV C_WaitForSlotEvent(CK_FLAGS /*flags*/, CK_SLOT_ID_PTR /*pSlot*/, CK_VOID_PTR /*pReserved*/) {
-  return unsupported();
+  return unsupported(__func__);
 }
 
 ECERT_EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
                                       CK_ULONG_PTR pulCount) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Slot{slotID}, trace::MechanismList{pMechanismList, pulCount});
+  return call(traced, [&] {
     require_arg(pulCount != nullptr);
     return deliver_list(services::get_mechanism_list(slotID), pMechanismList, pulCount);
   });
 }
 
 ECERT_EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Slot{slotID}, trace::MechanismType{type}, trace::MechanismInfo{pInfo});
+  return call(traced, [&] {
     require_arg(pInfo != nullptr);
     services::get_mechanism_info(slotID, type, *pInfo);
   });
@@ -56,7 +62,9 @@ ECERT_EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
 // protected authentication path, which C_InitToken does not offer (it resets
 // the policy, the option included): CKR_ARGUMENTS_BAD.
 ECERT_EXPORT CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Slot{slotID}, trace::Bytes{"so_pin", pPin, ulPinLen},
+                           trace::Bytes{"label", pLabel, pLabel != nullptr ? 32UL : 0UL});
+  return call(traced, [&] {
     require_arg(pLabel != nullptr, "NULL label");
     services::init_token(slotID, pin_input(pPin, ulPinLen), pLabel);
   });
@@ -65,7 +73,8 @@ ECERT_EXPORT CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG
 // (NULL_PTR, 0) on a token with the protected authentication path: the new
 // PIN is asked through pinentry.
 ECERT_EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"pin", pPin, ulPinLen});
+  return call(traced, [&] {
     if (no_pin(pPin, ulPinLen)) return services::init_pin_without_pin(hSession);
     services::init_pin(hSession, pin_input(pPin, ulPinLen));
   });
@@ -76,7 +85,9 @@ ECERT_EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, C
 // other not: CKR_ARGUMENTS_BAD.
 ECERT_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
                             CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen) {
-  return call([&] {
+  const trace::Call traced(__func__, trace::Session{hSession}, trace::Bytes{"old_pin", pOldPin, ulOldLen},
+                           trace::Bytes{"new_pin", pNewPin, ulNewLen});
+  return call(traced, [&] {
     if (no_pin(pOldPin, ulOldLen) && no_pin(pNewPin, ulNewLen)) return services::set_pin_without_pins(hSession);
     services::set_pin(hSession, pin_input(pOldPin, ulOldLen), pin_input(pNewPin, ulNewLen));
   });

@@ -22,3 +22,11 @@ if(TARGET ecert-pkcs11)
     ecert_unit_test(token_tests SOURCES ${TOKEN_TESTS} LIBS ecert_token)
   endif()
 endif()
+
+# The module's call trace (pkcs11_trace_test.cpp), driven through the C API and the manager library.
+if(TARGET ecert-pkcs11 AND TARGET ecert_manager)
+  ecert_unit_test(trace_tests SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/pkcs11_trace_test.cpp
+                  LIBS ecert_manager ecert_store PkgConfig::SQLITE3)
+  target_compile_definitions(trace_tests PRIVATE ECERT_MODULE_PATH="$<TARGET_FILE:ecert-pkcs11>")
+  add_dependencies(trace_tests ecert-pkcs11)
+endif()

@@ -22,21 +22,10 @@
 namespace ecert::manager {
 namespace {
 
-using BioPtr = OsslPtr<BIO, BIO_free_all>;
-using BitStringPtr = OsslPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
 using EkuPtr = OsslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
 using PoliciesPtr = OsslPtr<CERTIFICATEPOLICIES, CERTIFICATEPOLICIES_free>;
 using GeneralNamesPtr = OsslPtr<GENERAL_NAMES, GENERAL_NAMES_free>;
 using BasicConstraintsPtr = OsslPtr<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
-using EcGroupPtr = OsslPtr<EC_GROUP, EC_GROUP_free>;
-
-// OPENSSL_free is a macro, so it cannot be a template argument itself.
-template <class T>
-void openssl_free(T* p) {
-  OPENSSL_free(p);
-}
-using OsslCharPtr = OsslPtr<char, openssl_free<char>>;
-using OsslBytePtr = OsslPtr<unsigned char, openssl_free<unsigned char>>;
 
 // Keeps OpenSSL's error queue as the caller left it: a failed decode or
 // lookup here is reported by our exception or return value, and stale queue
@@ -372,18 +361,13 @@ int ignore_leaf_dates(int ok, X509_STORE_CTX* context) {
   return ok;
 }
 
-// sk_X509_free is a macro: wrapped to be a template argument. The stack
-// does not own the certificates in it.
-void free_x509_stack(STACK_OF(X509) * stack) { sk_X509_free(stack); }
-using X509StackPtr = OsslPtr<STACK_OF(X509), free_x509_stack>;
-
 // One X509_verify_cert run: `trusted` are the ends the chain may reach,
 // `intermediates` may be passed through.
 ChainVerification verify_once(X509* leaf, const std::vector<X509*>& trusted, const std::vector<X509*>& intermediates,
                               bool partial, std::int64_t now) {
   StorePtr store(X509_STORE_new());
   StoreContextPtr context(X509_STORE_CTX_new());
-  X509StackPtr untrusted(sk_X509_new_null());
+  X509BorrowedStackPtr untrusted(sk_X509_new_null());  // the caller's certificates
   if (!store || !context || !untrusted) throw std::bad_alloc();
   for (X509* c : trusted) X509_STORE_add_cert(store.get(), c);  // its own reference; a duplicate is no error
   for (X509* c : intermediates) sk_X509_push(untrusted.get(), c);

@@ -15,8 +15,6 @@ namespace {
 
 using Asn1ObjectPtr = OsslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
 using OctetStringPtr = OsslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
-using EcGroupPtr = OsslPtr<EC_GROUP, EC_GROUP_free>;
-using EcPointPtr = OsslPtr<EC_POINT, EC_POINT_free>;
 
 [[noreturn]] void unsupported(const std::string& why) {
   // What failed is said in `why`; OpenSSL's queue would only be blamed on the

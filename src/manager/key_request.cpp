@@ -26,11 +26,6 @@ using Kind = UsageError::Kind;
 using ReqPtr = OsslPtr<X509_REQ, X509_REQ_free>;
 using NamePtr = OsslPtr<X509_NAME, X509_NAME_free>;
 using AlgorPtr = OsslPtr<X509_ALGOR, X509_ALGOR_free>;
-using BitStringPtr = OsslPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
-using BioPtr = OsslPtr<BIO, BIO_free_all>;
-
-void free_openssl_bytes(unsigned char* p) { OPENSSL_free(p); }
-using OpensslBytesPtr = OsslPtr<unsigned char, free_openssl_bytes>;
 
 [[noreturn]] void fail(Kind kind, const std::string& why) {
   ERR_clear_error();
@@ -144,7 +139,7 @@ Bytes ecdsa_der(const Bytes& raw) {
 Bytes tbs_of(X509_REQ* req) {
   unsigned char* raw = nullptr;
   const int len = i2d_re_X509_REQ_tbs(req, &raw);
-  OpensslBytesPtr owned(raw);
+  OsslBytePtr owned(raw);
   if (len <= 0) throw std::runtime_error("the certificate request cannot be encoded");
   return Bytes(raw, raw + len);
 }

@@ -18,9 +18,6 @@ namespace {
 
 using Pkcs12Ptr = OsslPtr<PKCS12, PKCS12_free>;
 
-void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
-using X509StackPtr = OsslPtr<STACK_OF(X509), free_x509_stack>;
-
 using Kind = UsageError::Kind;
 
 [[noreturn]] void fail(Kind kind, const std::string& why) {

@@ -11,9 +11,6 @@
 namespace ecert::manager {
 namespace {
 
-using EcGroupPtr = OsslPtr<EC_GROUP, EC_GROUP_free>;
-using EcPointPtr = OsslPtr<EC_POINT, EC_POINT_free>;
-
 Bytes sha1(ByteView data) {
   Bytes out(EVP_MAX_MD_SIZE);
   unsigned int len = 0;

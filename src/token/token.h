@@ -65,6 +65,8 @@ class Token {
   // without the lock.
   bool refresh_due() const noexcept;
   static constexpr std::chrono::milliseconds kCryptoRefreshInterval{100};
+  // Drops everything held from the file, without closing it (after fork()).
+  void abandon() noexcept;
 
   void fill_token_info(CK_TOKEN_INFO& info);
   void fill_slot_description(CK_SLOT_INFO& info) const;
@@ -138,9 +140,6 @@ class Token {
   static bool needs_login(const Object& object);
   // True for the module's own objects (profile, policy), which are not stored.
   static bool is_builtin(CK_OBJECT_HANDLE handle);
-
-  // Drops everything held from the file, without closing it (after fork()).
-  void abandon() noexcept;
 
  private:
   void load(const store::TokenRecord& record);

@@ -1,3 +1,9 @@
+// The words and JSON of `certs` and `show`: one numbered entry per
+// certificate, or every field of one (dates in UTC, days left, key, usages,
+// policies, fingerprints, the CA chain on the token and whether it verifies,
+// OpenSSL's common verification errors in plain words), usage names translated
+// in the text but kept as OpenSSL's in the JSON, and every value from a
+// certificate or token escaped for the terminal.
 #include "cli/certificate_text.h"
 
 #include <openssl/x509_vfy.h>

@@ -1,3 +1,9 @@
+// The Context every command works through: the module loaded on first use
+// (and, for our module, the token directory or file it would refuse named on
+// stderr, the one place a person can learn why a token is missing), the token
+// chosen by the global options, output as text or JSON with outside text made
+// safe for the terminal, and the printf-style format() of the commands'
+// messages.
 #include "cli/context.h"
 
 #include <cstdarg>

@@ -1,3 +1,8 @@
+// CLI11's English in the user's language: a help formatter that replaces the
+// headings in the finished help, translated labels and help flag, and parse
+// errors re-worded by matching CLI11 2.1's fixed English messages (an unknown
+// command, a missing or unexpected argument, a bad value); a message no
+// pattern knows keeps CLI11's words after a translated lead-in.
 #include "cli/parser_text.h"
 
 #include <CLI/CLI.hpp>

@@ -1,3 +1,9 @@
+// The password dialogues of password_flow.h over the manager's checks: the
+// last try confirmed before it is risked; a current password checked against
+// the token's rules before a try is spent, asked again up to three times, and
+// re-asked after a wrong one with the tries left; a new password asked with
+// the rules shown (the token's policy or, for a token being made, the module's
+// default), confirmed, and checked before the token sees it.
 #include "cli/password_flow.h"
 
 #include <iostream>

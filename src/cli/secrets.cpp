@@ -1,3 +1,8 @@
+// Reading passwords from the sources secrets.h lists: a password file's first
+// line (or the PIN line of a PIN envelope), an environment variable, else
+// /dev/tty without echo, with the terminal restored if a signal ends the
+// program and Ctrl-D taken as cancelling. Also writes PIN envelopes (their
+// text, in a 0600 file made with O_EXCL) and asks yes/no questions.
 #include "cli/secrets.h"
 
 #include <fcntl.h>

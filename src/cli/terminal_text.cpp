@@ -1,3 +1,8 @@
+// Making outside text safe to print: malformed UTF-8 bytes, C0 and C1 controls
+// and the invisible characters that reorder text or break lines shown as \x
+// and \u escapes, JSON output escaped the same way, and padding to a column
+// width counted in terminal cells (wcswidth()), as a Chinese character takes
+// two.
 #include "cli/terminal_text.h"
 
 #include <cstdio>

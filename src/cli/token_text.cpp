@@ -1,3 +1,8 @@
+// The CLI's words for a token (`list`, `info`) and its password state, as what
+// the person can do next (a locked token, an envelope PIN still to change, the
+// tries left); sizes in binary units; length limits in characters when our
+// policy is known, else in bytes; every string from the module escaped; and
+// the same facts as JSON.
 #include "cli/token_text.h"
 
 #include <iterator>

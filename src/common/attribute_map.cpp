@@ -1,3 +1,6 @@
+// AttributeMap's typed access, and the one way from a caller's CK_ATTRIBUTE
+// template into it (from_template), which refuses NULL values, lengths no
+// attribute has and repeated types before anything reads the caller's buffers.
 #include "common/attribute_map.h"
 
 #include <cstring>

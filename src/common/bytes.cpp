@@ -1,3 +1,7 @@
+// The two byte operations that must not be left to the compiler: wiping memory
+// (OPENSSL_cleanse, which the optimiser cannot drop as a dead store), behind
+// SecureBytes and every key or PIN buffer, and comparing secrets in constant
+// time (CRYPTO_memcmp), for PINs and padding checks.
 #include "common/bytes.h"
 
 #include <openssl/crypto.h>

@@ -1,3 +1,7 @@
+// The rule of token_location.h in code: the first of $ECERT_TOKEN_DIR, an
+// absolute $XDG_DATA_HOME and the home directory ($HOME, else the password
+// database) that is set. It only reads the environment; nothing is created or
+// checked here.
 #include "common/token_location.h"
 
 #include <pwd.h>

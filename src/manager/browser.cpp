@@ -1,3 +1,9 @@
+// The browser commands' walk over their targets (the list and the rules are in
+// browser.h): each Firefox profile and ~/.pki/nssdb through NSS's tools, then
+// the p11-kit module file, whose disable-in: follows from which NSS targets
+// have the module, then the snap and flatpak browsers, reported only. A
+// failure is caught per target and recorded in its result, so one broken
+// profile never stops the others.
 #include "manager/browser.h"
 
 #include <pwd.h>

@@ -1,3 +1,10 @@
+// The OpenSSL side of certificate.h: a DER certificate decoded into
+// CertificateDetails (names and serial as `openssl x509` prints them, the DER
+// values the token stores, key, usages, policies, alternative names,
+// fingerprints), the certificates of a PEM or DER file, a certificate's CA
+// chain found among candidates by signature rather than by name, and the chain
+// verified up to the CAs on the token with X509_verify_cert. OpenSSL's error
+// queue is left as the caller had it.
 #include "manager/certificate.h"
 
 #include <openssl/asn1.h>

@@ -1,3 +1,8 @@
+// Whether a Firefox profile is open (why it matters: firefox_profile_lock.h),
+// from the two locks Firefox keeps in it: the `lock` symbolic link, which
+// names the holder's process (still alive if kill(pid, 0) says so), and an
+// fcntl() lock on .parentlock, asked about with F_GETLK. It only looks; it
+// never takes or breaks a lock.
 #include "manager/firefox_profile_lock.h"
 
 #include <fcntl.h>

@@ -1,3 +1,7 @@
+// Reading Firefox's list of profiles: the profiles.ini files under
+// ~/.mozilla/firefox and $XDG_CONFIG_HOME/mozilla/firefox (once if both are
+// the same file), and their [Profile0], [Profile1], ... sections up to the
+// first gap, as Firefox reads them, with relative paths made absolute.
 #include "manager/firefox_profiles.h"
 
 #include <INIReader.h>

@@ -1,3 +1,10 @@
+// OpenSSL keys and decoded certificates turned into the templates of token
+// objects, and back: the RSA and EC key parts as PKCS#11 encodes them (minimal
+// big-endian integers, DER EC parameters and point), a public key rebuilt from
+// the readable attributes of a key object, and the bookkeeping of
+// key_objects.h that imports share (finding by CKA_ID, CreatedObjects
+// destroying what a failed import made, the CA certificates stored beside a
+// key).
 #include "manager/key_objects.h"
 
 #include "manager/i18n.h"

@@ -1,3 +1,8 @@
+// Applying for an e-Cert with a key made on the token: the key pair generated
+// with the e-Cert attributes and given NSS's CKA_ID, a PKCS#10 request built
+// and checked with OpenSSL but signed by the token (the private key never
+// leaves it), and the certificate the CA sends back matched to its key by
+// CKA_ID and stored beside it with its CA chain.
 #include "manager/key_request.h"
 
 #include "manager/i18n.h"

@@ -1,3 +1,6 @@
+// The wording of describe_module_failure(): one translated sentence per
+// ModuleProblem, naming the module file and, where there is one, the system's
+// reason or the PKCS#11 function that failed and what its CK_RV means.
 #include "manager/module_messages.h"
 
 #include <cstdio>

@@ -1,3 +1,7 @@
+// NssModuleDb as runs of NSS's tools on "sql:<dir>": certutil -N to create a
+// database, modutil -list, -add and -delete, with modutil's output read for
+// the library path and its exit status for "no such module"; a missing tool or
+// a failed run becomes an NssToolError carrying the tool's own message.
 #include "manager/nss_module_db.h"
 
 #include <string_view>

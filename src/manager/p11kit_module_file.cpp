@@ -1,3 +1,8 @@
+// The user's p11-kit module file (what it is for: p11kit_module_file.h): its
+// text (the module path, critical: no, and under disable-in: the browsers that
+// load the module themselves), the module path read back from an existing
+// file, and the file replaced whole (written to a temporary file, synced,
+// renamed) so that a program loading modules meanwhile never reads half of it.
 #include "manager/p11kit_module_file.h"
 
 #include <INIReader.h>

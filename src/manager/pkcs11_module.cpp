@@ -1,3 +1,9 @@
+// Loading a PKCS#11 module for the manager: dlopen() with a reason of its own
+// for each way a module file fails to load, the function list through
+// C_GetInterface or C_GetFunctionList, C_Initialize with OS locking, the info
+// calls, and the module used when none is given ($ECERT_TOKEN_MODULE, the
+// module built beside a manager run from the build tree, else the installed
+// one).
 #include "manager/pkcs11_module.h"
 
 #include <dlfcn.h>

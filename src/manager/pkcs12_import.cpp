@@ -1,3 +1,9 @@
+// Opening a PKCS#12 file and storing what it holds: the password checked
+// against the file's MAC so that a wrong password is told from a damaged file,
+// OpenSSL's legacy provider loaded on first need for the RC2-encrypted files
+// older tools write, the key checked against its certificate, then the private
+// key, public key, certificate and CA certificates created under NSS's CKA_ID,
+// and removed again if one of them fails.
 #include "manager/pkcs12_import.h"
 
 #include "manager/i18n.h"

@@ -1,3 +1,6 @@
+// NSS's pairing id computed with OpenSSL: the SHA-1 of the RSA modulus
+// (minimal big-endian) or of the uncompressed EC point, a compressed point
+// from a certificate being re-encoded first; nothing for other key types.
 #include "manager/public_key_id.h"
 
 #include <openssl/core_names.h>

@@ -1,3 +1,6 @@
+// Where snap and flatpak keep the data of the browsers the manager knows
+// (Firefox, Chromium, Chrome): a browser counts as installed that way when its
+// directory exists in the user's home. Nothing there is read or changed.
 #include "manager/sandboxed_browsers.h"
 
 #include <system_error>

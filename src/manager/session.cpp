@@ -1,3 +1,8 @@
+// The manager's Session as PKCS#11 calls: open and close (logging out first if
+// this session logged in), a login that accepts an existing one, object search
+// in batches, attribute reads that give nothing for sensitive, unknown or
+// unavailable attributes, object creation and changes, and single-part signing
+// with the length query first.
 #include "manager/session.h"
 
 namespace ecert::manager {

@@ -1,3 +1,8 @@
+// run_program() with posix_spawnp(): stdin from /dev/null, stdout and stderr
+// into two pipes read together with poll() (so a child filling one cannot
+// deadlock us), the caller's environment with a few variables replaced, the
+// child's signal mask and SIGPIPE reset, and the exit status (128 + signal for
+// a killed child). The child is always waited for, also when reading fails.
 #include "manager/subprocess.h"
 
 #include <fcntl.h>

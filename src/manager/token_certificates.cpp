@@ -1,3 +1,9 @@
+// What is on a token, for the manager: every X.509 certificate with its
+// decoded details (an unreadable one listed all the same), whether the user's
+// private key is beside it and its CA chain among the others, and the other
+// objects (without the module's profile and policy objects); choosing a
+// certificate by position, label, CKA_ID or fingerprint prefix, and verifying
+// one up to the CA certificates on the token.
 #include "manager/token_certificates.h"
 
 #include <algorithm>

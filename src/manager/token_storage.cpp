@@ -1,3 +1,8 @@
+// The manager's own look at the token directory and files (why:
+// token_storage.h): lstat() on the directory and fstatat() without following
+// links on each name the module would open in it, judged by the module's
+// rules, and a translated explanation of the first fault found, with what the
+// user must change.
 #include "manager/token_storage.h"
 
 #include <dirent.h>

@@ -1,3 +1,8 @@
+// Token discovery over PKCS#11: a slot's CK_SLOT_INFO and CK_TOKEN_INFO turned
+// into a TokenSummary (padding removed, unknown sizes left out, the user and
+// SO PIN flags as a PinState each, tries left from the token's policy object
+// when it has one), and the one token a command means picked by slot and
+// label, initialised or not.
 #include "manager/tokens.h"
 
 namespace ecert::manager {

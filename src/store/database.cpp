@@ -1,3 +1,9 @@
+// The SQLite connection the token store works through: binding and reading
+// values, transactions, PRAGMA data_version, and SQLite's result codes mapped
+// to the CK_RVs a token may return (fail_sqlite). Before SQLite may open a
+// token file, Database::open checks the directory, the file and the -wal,
+// -shm, -journal and lock files beside it by the rules of file_checks.h, or
+// makes a new file itself with O_EXCL.
 #include "store/database.h"
 
 #include <fcntl.h>

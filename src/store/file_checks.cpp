@@ -1,3 +1,8 @@
+// The checks behind "the token directory and files are this user's alone"
+// (file_checks.h): owner, type, mode and link count, each read with fstat()
+// from a descriptor opened without following a symbolic link, and a failed
+// open() turned into the fault a person is told (a symbolic link, another
+// user's file, ...).
 #include "store/file_checks.h"
 
 #include <fcntl.h>

@@ -1,3 +1,7 @@
+// Choosing and paying the Argon2id cost of a PIN: the calibration on this
+// machine when a token is made (memory doubled while it fits the time target,
+// then passes), the cheap test cost under ECERT_TOKEN_KDF=test, the bounds a
+// stored cost must keep, and the derivation itself through libargon2.
 #include "store/pin_kdf.h"
 
 #include <argon2.h>

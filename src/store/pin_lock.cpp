@@ -1,3 +1,8 @@
+// Taking and releasing a token's PIN lock (why there is one: pin_lock.h). The
+// lock file is opened in the checked token directory and checked itself before
+// it is locked; flock() is polled until kWait runs out, and released
+// explicitly so that a forked child sharing the descriptor does not keep it
+// held.
 #include "store/pin_lock.h"
 
 #include <fcntl.h>

@@ -1,3 +1,9 @@
+// The byte formats of sealing: the associated data of each kind of sealed
+// value ("ecert-token", the format version, then the kind, token uuid and ids
+// as length-prefixed or fixed-width fields, so no two places give the same
+// bytes), sealing through crypto::aead, and the master key wrapped under a key
+// derived from a PIN. Which value gets which associated data is the Vault's
+// business.
 #include "store/sealing.h"
 
 #include <cstring>

@@ -1,3 +1,7 @@
+// Finding the module's tokens: the slot IDs of the token-<slot>.sqlite files
+// in the token directory (read through the descriptor that passed the
+// directory check; none at all if it fails), the path of a slot's file, and
+// the directory made (0700, then checked) when the first token is made.
 #include "store/token_directory.h"
 
 #include <dirent.h>

@@ -1,3 +1,8 @@
+// TokenStore's file and its token, pin, policy and PIN-history rows: a new
+// token file built whole under a temporary name and linked into place, an
+// existing one opened only if it is ours and of a known schema (WAL switched
+// on only then, a schema-1 file upgraded), and the try counter committed
+// before a PIN is checked. The object tables are in token_store_objects.cpp.
 #include "store/token_store.h"
 
 #include <unistd.h>

@@ -1,3 +1,7 @@
+// The fork marker (why: fork_marker.h): C_Initialize arms a private page
+// marked MADV_WIPEONFORK, which reads as zero in a fork() child, so
+// in_armed_process() costs one memory read; where the kernel refuses the
+// advice, the pid remembered when arming is compared with getpid() instead.
 #include "token/fork_marker.h"
 
 #include <sys/mman.h>

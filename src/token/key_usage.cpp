@@ -1,3 +1,8 @@
+// usable_key(): the checks every sign, verify, encrypt and decrypt start makes
+// on its key, in an order that gives PKCS#11's error codes (mechanism able to
+// do the operation, handle naming a key, class and CKA_SIGN/CKA_VERIFY/...
+// permission, key type, CKA_ALLOWED_MECHANISMS, key size), and the login
+// generation the operation starts under.
 #include "token/key_usage.h"
 
 #include <cstring>

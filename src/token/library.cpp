@@ -1,3 +1,9 @@
+// The module's life and its tables: C_Initialize and C_Finalize under one
+// process-wide lock (with the application's locking choice, and a fork() child
+// starting afresh, dropping the parent's state without closing it), the slot
+// scan (one slot per token file, a spare slot only when there is no token or
+// ECERT_TOKEN_SPARE_SLOT=1), and the session table, which drops a session
+// whose token another process has re-initialised.
 #include "token/library.h"
 
 #include <pthread.h>

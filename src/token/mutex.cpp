@@ -1,3 +1,7 @@
+// The module's Mutex: an OS mutex, or the application's mutex through the
+// CreateMutex/LockMutex/... callbacks that C_Initialize was given
+// (set_locking_callbacks), their failures mapped to CKR_CANT_LOCK. Each Mutex
+// keeps the callbacks in force when it was made.
 #include "token/mutex.h"
 
 #include "common/error.h"

@@ -1,3 +1,6 @@
+// What an Object works out from its attributes when asked: its decoded OpenSSL
+// key, decoded once by the first operation that needs it even when several
+// threads start at once, and its size for C_GetObjectSize.
 #include "token/object.h"
 
 #include "common/error.h"

@@ -1,3 +1,7 @@
+// PKCS#11's rule for variable-length output, shared by every service that
+// returns bytes: a NULL buffer asks only for the length, a buffer too small
+// gets the length and CKR_BUFFER_TOO_SMALL, otherwise the bytes are copied and
+// the length set.
 #include <cstring>
 
 #include "common/error.h"

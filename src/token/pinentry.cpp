@@ -1,3 +1,9 @@
+// The pinentry conversation of pinentry.h: the program looked up in absolute
+// directories only and started with the locale, terminal and options gpg-agent
+// gives it, the GETPIN exchanges for a PIN and for a confirmed new PIN, and
+// the guards around libassuan: allocators that wipe what a password passed
+// through, no logging, SIGPIPE blocked on the talking thread, and a deadline
+// on every read and on the final wait for the program.
 #include "token/pinentry.h"
 
 #include <assuan.h>

@@ -1,3 +1,6 @@
+// The two things a Session works out beyond its members: dropping every active
+// operation (when it closes, or on logout), and its CK_STATE, which follows
+// from the token's login state and the session's read/write flag.
 #include "token/session.h"
 
 namespace ecert::token {

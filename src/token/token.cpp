@@ -1,3 +1,10 @@
+// Token: its file and what CK_TOKEN_INFO says of it. The file is opened when
+// it appears, and why it cannot be used is remembered; what other processes
+// changed is picked up when PRAGMA data_version moves (a re-initialisation
+// elsewhere ends every session and the login); CK_TOKEN_INFO gets the test-KDF
+// model for a token made with the test cost, and the file system's free space;
+// closing a session drops its objects, and closing the last one logs out. PINs
+// and login are in token_pins.cpp, objects in token_objects.cpp.
 #include "token/token.h"
 
 #include <sys/statvfs.h>

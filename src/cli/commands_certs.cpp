@@ -34,7 +34,8 @@ std::unique_ptr<manager::Session> open_session(Context& c, bool read_write, bool
   auto session = std::make_unique<manager::Session>(c.module(), slot, read_write);
   if (login) {
     c.entering_pin(CKU_USER);
-    const SecureString pin = ask_current_password(c, slot, CKU_USER, {"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
+    const SecureString pin =
+        ask_current_password(c, slot, CKU_USER, {"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
     session->login(CKU_USER, pin);
   }
   return session;

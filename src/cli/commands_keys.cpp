@@ -31,7 +31,8 @@ std::unique_ptr<manager::Session> user_session(Context& c, const std::optional<s
   const CK_SLOT_ID slot = c.token();
   auto session = std::make_unique<manager::Session>(c.module(), slot, true);
   c.entering_pin(CKU_USER);
-  const SecureString pin = ask_current_password(c, slot, CKU_USER, {"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
+  const SecureString pin =
+      ask_current_password(c, slot, CKU_USER, {"ECERT_TOKEN_PIN", pin_file}, tr("Token password: "));
   session->login(CKU_USER, pin);
   return session;
 }
@@ -79,12 +80,14 @@ struct KeyOptions {
 void add_import(CLI::App& app, Context& c) {
   static KeyOptions o;
   auto* cmd = app.add_subcommand(
-      "import", tr("Put an e-Cert issued as a PKCS#12 file (.p12/.pfx: key, certificate, CA certificates) on the token"));
+      "import",
+      tr("Put an e-Cert issued as a PKCS#12 file (.p12/.pfx: key, certificate, CA certificates) on the token"));
   cmd->add_option("file", o.file, tr("the PKCS#12 file"))->required()->check(CLI::ExistingFile);
   cmd->add_option("--label", o.label, tr("label for the key and certificate (default: the file's name for them, "
                                          "else the certificate's common name)"));
   cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"))->type_name("FILE");
-  cmd->add_option("--password-file", o.password_file, tr("read the PKCS#12 file's password from this file"))->type_name("FILE");
+  cmd->add_option("--password-file", o.password_file, tr("read the PKCS#12 file's password from this file"))
+      ->type_name("FILE");
   cmd->callback([&c] {
     c.action = [&c] {
       const manager::OpenedPkcs12 opened = open_file(read_file(o.file), {"ECERT_TOKEN_P12_PASSWORD", o.password_file});
@@ -124,14 +127,16 @@ Bytes private_key_id(manager::Session& session, const std::string& which) {
     if (o.object_class != CKO_PRIVATE_KEY) continue;
     if (o.label == which || manager::to_hex(o.id) == which) ids.push_back(o.id);
   }
-  if (ids.empty()) throw manager::UsageError(manager::UsageError::Kind::not_found, "no private key with this label or ID");
-  if (ids.size() > 1) throw manager::UsageError(manager::UsageError::Kind::ambiguous, "several private keys with this label or ID");
+  using Kind = manager::UsageError::Kind;
+  if (ids.empty()) throw manager::UsageError(Kind::not_found, "no private key with this label or ID");
+  if (ids.size() > 1) throw manager::UsageError(Kind::ambiguous, "several private keys with this label or ID");
   return ids.front();
 }
 
 void add_csr(CLI::App& app, Context& c) {
   static KeyOptions o;
-  auto* cmd = app.add_subcommand("csr", tr("Make a certificate request (PKCS#10) signed on the token by one of its keys"));
+  auto* cmd =
+      app.add_subcommand("csr", tr("Make a certificate request (PKCS#10) signed on the token by one of its keys"));
   cmd->add_option("key", o.key, tr("label or ID of the private key"))->required();
   cmd->add_option("--common-name", o.subject.common_name, tr("your name as on the certificate (UTF-8)"))->required();
   cmd->add_option("--organization", o.subject.organization, tr("organisation"));

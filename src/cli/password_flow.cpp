@@ -67,7 +67,8 @@ SecureString ask_current_password(Context& c, CK_SLOT_ID slot, CK_USER_TYPE who,
   if (!automatic) confirm_last_try(c, slot, who);
   for (int attempt = 1;; ++attempt) {
     SecureString pin = read_secret(source, prompt);
-    const std::string problem = manager::describe_current_pin_problem(manager::check_current_pin(c.module(), slot, pin));
+    const std::string problem =
+        manager::describe_current_pin_problem(manager::check_current_pin(c.module(), slot, pin));
     if (problem.empty()) return pin;
     if (automatic || attempt == 3) throw CommandStopped(kWrongPassword, problem);
     std::cerr << problem << '\n';

@@ -60,7 +60,8 @@ SecureString first_line(const SecureString& text) {
 
 SecureString secret_of_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(UsageError::Kind::usage, format(manager::tr("Cannot read the password file %s."), path.c_str()));
+  if (!in)
+    throw UsageError(UsageError::Kind::usage, format(manager::tr("Cannot read the password file %s."), path.c_str()));
   SecureString text;
   char c;
   while (text.size() < kLongestSecretFile && in.get(c)) text.push_back(c);
@@ -195,7 +196,8 @@ SecureString envelope_text(const std::string& label, const std::string& serial, 
 
 SecretFile::SecretFile(const std::string& path) : path_(path) {
   fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw std::runtime_error(format(manager::tr("Cannot create %s: %s"), path.c_str(), std::strerror(errno)));
+  if (fd_ < 0)
+    throw std::runtime_error(format(manager::tr("Cannot create %s: %s"), path.c_str(), std::strerror(errno)));
 }
 
 SecretFile::~SecretFile() {

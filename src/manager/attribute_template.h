@@ -21,7 +21,9 @@ class AttributeTemplate {
     const CK_BBOOL b = value ? CK_TRUE : CK_FALSE;
     return add_raw(type, &b, sizeof b);
   }
-  AttributeTemplate& add_bytes(CK_ATTRIBUTE_TYPE type, ByteView value) { return add_raw(type, value.data(), value.size()); }
+  AttributeTemplate& add_bytes(CK_ATTRIBUTE_TYPE type, ByteView value) {
+    return add_raw(type, value.data(), value.size());
+  }
   AttributeTemplate& add_text(CK_ATTRIBUTE_TYPE type, std::string_view value) {
     return add_raw(type, value.data(), value.size());
   }

@@ -34,7 +34,8 @@ using OctetStringPtr = OsslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
 // no leading zeros. Held in wiped memory throughout, as most are secret.
 SecureBytes bn_param(const EVP_PKEY* key, const char* name) {
   BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) unsupported(N_("the key lacks a part that the token needs to store it"));
+  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1)
+    unsupported(N_("the key lacks a part that the token needs to store it"));
   BignumPtr bn(raw);
   SecureBytes out(static_cast<std::size_t>(BN_num_bytes(bn.get())));
   BN_bn2bin(bn.get(), out.data());

@@ -86,8 +86,9 @@ void add_name_entry(X509_NAME* name, int nid, const std::string& value) {
   // 3's default "utf8only" mask), PrintableString for C, IA5String for email.
   if (X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
                                  static_cast<int>(value.size()), -1, 0) != 1)
-    fail(Kind::bad_input, N_("a field of the certificate request is not allowed there (the country must be two letters, "
-                              "the e-mail address plain ASCII)"));
+    fail(Kind::bad_input,
+         N_("a field of the certificate request is not allowed there (the country must be two letters, the e-mail "
+            "address plain ASCII)"));
 }
 
 NamePtr subject_name(const RequestSubject& subject) {

@@ -91,7 +91,8 @@ void check_password(PKCS12* p12, const SecureBytes& password) {
     return;
   }
   // A failing comparison leaves no error; a MAC that cannot be computed does.
-  const bool mismatch = ERR_peek_last_error() == 0 || ERR_GET_REASON(ERR_peek_last_error()) == PKCS12_R_MAC_VERIFY_FAILURE;
+  const bool mismatch =
+      ERR_peek_last_error() == 0 || ERR_GET_REASON(ERR_peek_last_error()) == PKCS12_R_MAC_VERIFY_FAILURE;
   ERR_pop_to_mark();
   if (mismatch) fail(Kind::bad_password, "the password of the PKCS#12 file is wrong");
   fail(Kind::not_supported, "the PKCS#12 file's integrity check uses an algorithm that is not supported");

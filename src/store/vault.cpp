@@ -46,7 +46,8 @@ PinRecord Vault::wrap_pin(CK_USER_TYPE who, ByteView pin, ByteView master_key, b
   PinRecord rec;
   rec.initialized = true;
   rec.salt = random_bytes(kSaltSize);
-  rec.wrapped_key = wrap_master_key(master_key, pin, view(rec.salt), token_.kdf, aad_master_key(view(token_.uuid), who));
+  rec.wrapped_key =
+      wrap_master_key(master_key, pin, view(rec.salt), token_.kdf, aad_master_key(view(token_.uuid), who));
   rec.must_change = must_change;
   return rec;
 }

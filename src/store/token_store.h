@@ -113,6 +113,11 @@ class TokenStore {
   // generation stay, so sealed values and open sessions are unaffected).
   void write_policy(ByteView token_uuid, const PolicyValues& policy, const std::optional<std::string>& label);
 
+  // Changes whenever another connection commits (see Database::data_version).
+  std::int64_t data_version();
+  // Forgets the connection without closing it (in a child after fork()).
+  void abandon() noexcept;
+
   // ---- objects (token_store_objects.cpp) ----
   // Public objects are stored attribute by attribute in clear; a private
   // object (`is_private`: the token layer decides which, keys always) is
@@ -135,11 +140,6 @@ class TokenStore {
   // is, and is then read as corrupt). Called at user login; does nothing on
   // a file that has an object manifest.
   void upgrade_private_objects(const Vault& vault);
-
-  // Changes whenever another connection commits (see Database::data_version).
-  std::int64_t data_version();
-  // Forgets the connection without closing it (in a child after fork()).
-  void abandon() noexcept;
 
  private:
   TokenStore(std::string path, std::unique_ptr<Database> db);

@@ -11,6 +11,7 @@
 #include "manager/i18n.h"
 #include "manager/messages.h"
 #include "manager/pin_operations.h"
+#include "policy/rule_messages.h"
 
 namespace ecert::cli {
 namespace {
@@ -77,9 +78,7 @@ void add_change_pin(CLI::App& app, Context& c) {
           // Every rule but the history was checked above: a refusal now means
           // the password was used recently (the old one was right: no try).
           if (e.rv() != CKR_PIN_INVALID || !c.module().is_ecert()) throw;
-          manager::PinCheck reused;
-          reused.problem = token::PinProblem::reused;
-          const std::string problem = manager::describe_pin_problem(reused);
+          const std::string problem = policy::problem_message(policy::PinProblem::reused, {});
           if (secret_is_automatic(next)) throw PolicyRefusal(problem);
           std::cerr << problem << '\n';
         }

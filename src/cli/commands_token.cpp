@@ -12,6 +12,7 @@
 #include "manager/pin_operations.h"
 #include "manager/session.h"
 #include "manager/token_certificates.h"
+#include "policy/policy_fields.h"
 
 namespace ecert::cli {
 namespace {
@@ -177,11 +178,12 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
 
 Json policy_json(const manager::TokenPolicy& p) {
   Json j;
-  for (const manager::PolicyField& f : manager::policy_fields()) {
+  for (const policy::PolicyField& f : policy::policy_fields()) {
+    if (!f.settable()) continue;
     std::string key = f.name;
     std::replace(key.begin(), key.end(), '-', '_');
-    if (f.is_flag) j[key] = p.rules.*f.flag;
-    else j[key] = p.rules.*f.number;
+    if (f.kind == policy::FieldKind::flag) j[key] = f.get(p.rules) != 0;
+    else j[key] = f.get(p.rules);
   }
   j["tries_left"] = p.user_tries_left;
   j["so_tries_left"] = p.so_tries_left;
@@ -243,21 +245,24 @@ void add_policy(CLI::App& app, Context& c) {
   auto* set = policy->add_subcommand("set", tr("Administrator: change fields of the password policy"));
   static std::map<std::string, std::string> values;
   static std::optional<std::string> so_pin_file;
-  for (const manager::PolicyField& f : manager::policy_fields()) {
-    const std::string help = f.is_flag ? tr("yes or no") : format(tr("a number from %u to %u"), f.minimum, f.maximum);
+  for (const policy::PolicyField& f : policy::policy_fields()) {
+    if (!f.settable()) continue;
+    const bool flag = f.kind == policy::FieldKind::flag;
+    const std::string help = std::string(tr(f.help)) + ": " +
+                             (flag ? std::string(tr("yes or no")) : format(tr("a number from %u to %u"), f.minimum, f.maximum));
     auto* option = set->add_option(std::string("--") + f.name, values[f.name], help);
-    if (f.is_flag) option->check(CLI::IsMember({"yes", "no"}));
+    if (flag) option->check(CLI::IsMember({"yes", "no"}));
     else option->check(CLI::Range(f.minimum, f.maximum));
   }
   set->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"))->type_name("FILE");
   set->callback([&c] {
     c.action = [&c] {
-      std::vector<std::pair<const manager::PolicyField*, std::uint32_t>> changes;
+      std::vector<manager::PolicyChange> changes;
       for (const auto& [name, text] : values) {
         if (text.empty()) continue;
-        const manager::PolicyField* f = manager::find_policy_field(name);
+        const policy::PolicyField* f = policy::find_field(name);
         std::uint32_t value = 0;
-        if (f->is_flag) {
+        if (f->kind == policy::FieldKind::flag) {
           if (text != "yes" && text != "no")
             throw manager::UsageError(manager::UsageError::Kind::bad_input,
                                       format(tr("--%s takes yes or no"), f->name));

@@ -12,6 +12,7 @@
 #include "cli/token_text.h"
 #include "manager/i18n.h"
 #include "manager/messages.h"
+#include "policy/rule_messages.h"
 
 namespace ecert::cli {
 
@@ -43,19 +44,14 @@ void confirm_last_try(Context& c, CK_SLOT_ID slot, CK_USER_TYPE who) {
 std::string rules_text(Context& c, CK_SLOT_ID slot, manager::PinRole role, bool check_policy) {
   if (check_policy) {
     if (const auto policy = manager::read_policy(c.module(), slot)) {
-      token::PinPolicy rules = policy->rules;
-      if (role == manager::PinRole::issuer) {
-        rules.min_length = rules.issuer_min_length;
-        rules.max_length = rules.issuer_max_length;
-      }
-      return manager::describe_pin_rules(&rules, role == manager::PinRole::owner, 0, 0);
+      return manager::describe_pin_rules(&policy->rules, role, role == manager::PinRole::owner, 0, 0);
     }
     const CK_TOKEN_INFO info = c.module().token_info(slot);
-    return manager::describe_pin_rules(nullptr, false, info.ulMinPinLen, info.ulMaxPinLen);
+    return manager::describe_pin_rules(nullptr, role, false, info.ulMinPinLen, info.ulMaxPinLen);
   }
   if (!c.module().is_ecert()) return "";
-  const token::PinPolicy defaults;
-  return manager::describe_pin_rules(&defaults, false, 0, 0);
+  const policy::PinPolicy defaults;
+  return manager::describe_pin_rules(&defaults, manager::PinRole::owner, false, 0, 0);
 }
 
 }  // namespace
@@ -104,13 +100,9 @@ SecureString ask_new_password(Context& c, CK_SLOT_ID slot, const SecretSource& s
       problem = manager::describe_pin_problem(manager::check_new_pin(c.module(), slot, role, pin));
     } else if (c.module().is_ecert()) {
       // A token being made has no policy yet; ours applies the default one.
-      const token::PinPolicy defaults;
-      manager::PinCheck check;
-      check.problem = token::check_owner_pin(defaults, pin);
-      check.min_length = defaults.min_length;
-      check.max_length = defaults.max_length;
-      check.max_repeat = defaults.max_repeat;
-      problem = manager::describe_pin_problem(check);
+      const policy::PinPolicy defaults;
+      problem = policy::problem_message(policy::check_owner_pin(defaults, pin),
+                                        policy::limits_of(defaults, policy::RuleSet::owner));
     }
     if (problem.empty() && !automatic) {
       const SecureString again = read_secret(source, tr("Confirm password: "));

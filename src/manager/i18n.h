@@ -1,26 +1,18 @@
-// Translations of the manager's user-facing text through gettext (domain
-// "ecert-token"): English in the source, Traditional Chinese (zh_HK, zh_TW)
-// in po/. Front ends call init_translations() once; the library's messages
-// (messages.h) and the CLI's own strings then follow the user's locale.
+// The front ends' start of translation: the manager's user-facing text goes
+// through ecert::tr() (common/translate.h, domain "ecert-token"): English in
+// the source, Traditional Chinese (zh_HK, zh_TW) in po/. Front ends call
+// init_translations() once; the library's messages (messages.h), the policy's
+// rule texts and the CLI's own strings then follow the user's locale.
 #pragma once
+
+#include "common/translate.h"
 
 namespace ecert::manager {
 
-inline constexpr const char* kTextDomain = "ecert-token";
-
-// setlocale(LC_ALL, "") and binds the text domain to: $ECERT_LOCALEDIR if
-// set, else the build tree's catalogues when run from there, else the
-// installed locale directory.
+// setlocale(LC_ALL, "") and binds the text domain (bind_text_domain()).
 void init_translations();
 
-// The translation of `text` in the current locale (the text itself when
-// there is none).
-const char* tr(const char* text);
-// Singular/plural form for `n` (Chinese has one form, English two).
-const char* tr_n(const char* singular, const char* plural, unsigned long n);
+using ecert::tr;
+using ecert::tr_n;
 
 }  // namespace ecert::manager
-
-// Marks a string for xgettext without translating it where it stands (for
-// tables that are translated when shown).
-#define N_(text) text

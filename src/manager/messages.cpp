@@ -1,9 +1,14 @@
+// The plain-language, translated texts of the manager: what a CK_RV means to
+// the person at the keyboard, why a typed current password cannot be right,
+// and (through the policy's one table, policy/rule_messages.h) why a new one
+// breaks a rule.
 #include "manager/messages.h"
 
 #include <cstdio>
 
 #include "common/ck_rv_name.h"
 #include "manager/i18n.h"
+#include "policy/rule_messages.h"
 
 namespace ecert::manager {
 namespace {
@@ -79,38 +84,7 @@ std::string describe_rv(CK_RV rv) {
 std::string rv_name(CK_RV rv) { return ck_rv_text(rv); }
 
 std::string describe_pin_problem(const PinCheck& check) {
-  using token::PinProblem;
-  switch (check.problem) {
-    case PinProblem::none:
-      return "";
-    case PinProblem::too_short:
-      return format(tr_n("The password must have at least %lu character.",
-                         "The password must have at least %lu characters.", check.min_length),
-                    check.min_length);
-    case PinProblem::too_long:
-      return format(tr_n("The password may have at most %lu character.",
-                         "The password may have at most %lu characters.", check.max_length),
-                    check.max_length);
-    case PinProblem::not_utf8:
-      return tr("The password contains bytes that are not valid text (UTF-8).");
-    case PinProblem::control_character:
-      return tr("The password may not contain control characters.");
-    case PinProblem::no_upper:
-      return tr("The password must contain an upper-case letter (A-Z).");
-    case PinProblem::no_lower:
-      return tr("The password must contain a lower-case letter (a-z).");
-    case PinProblem::no_digit:
-      return tr("The password must contain a digit (0-9).");
-    case PinProblem::no_special:
-      return tr("The password must contain a special character (for example ! $ # %).");
-    case PinProblem::repeated_character:
-      return format(tr_n("The password may not repeat one character more than %lu time in a row.",
-                         "The password may not repeat one character more than %lu times in a row.", check.max_repeat),
-                    check.max_repeat);
-    case PinProblem::reused:
-      return tr("The password was used recently; choose one you have not used before.");
-  }
-  return "";
+  return policy::problem_message(check.problem, {check.min_length, check.max_length, check.max_repeat});
 }
 
 std::string describe_current_pin_problem(const CurrentPinCheck& check) {
@@ -134,30 +108,10 @@ std::string describe_current_pin_problem(const CurrentPinCheck& check) {
   return "";
 }
 
-std::string describe_pin_rules(const token::PinPolicy* rules, bool with_history, CK_ULONG min_length,
+std::string describe_pin_rules(const policy::PinPolicy* rules, PinRole role, bool with_history, CK_ULONG min_length,
                                CK_ULONG max_length) {
-  std::string out = std::string(tr("The new password must:")) + "\n";
-  auto rule = [&out](const std::string& text) { out += "  - " + text + "\n"; };
-  if (!rules) {
-    if (max_length != 0 && max_length != CK_UNAVAILABLE_INFORMATION && max_length != CK_EFFECTIVELY_INFINITE)
-      rule(format(tr_n("have %lu to %lu byte", "have %lu to %lu bytes", max_length), min_length, max_length));
-    else
-      rule(format(tr_n("have at least %lu byte", "have at least %lu bytes", min_length), min_length));
-    return out;
-  }
-  rule(format(tr_n("have %lu to %lu character", "have %lu to %lu characters", rules->max_length),
-              rules->min_length, rules->max_length));
-  if (rules->require_upper) rule(tr("contain an upper-case letter (A-Z)"));
-  if (rules->require_lower) rule(tr("contain a lower-case letter (a-z)"));
-  if (rules->require_digit) rule(tr("contain a digit (0-9)"));
-  if (rules->require_special) rule(tr("contain a special character (for example ! $ # %)"));
-  if (rules->max_repeat != 0)
-    rule(format(tr_n("not repeat one character more than %lu time in a row",
-                     "not repeat one character more than %lu times in a row", rules->max_repeat),
-                rules->max_repeat));
-  if (with_history && rules->history_size != 0)
-    rule(format(tr("not be one of your recent passwords (the last %lu are remembered)"), rules->history_size));
-  return out;
+  if (!rules) return policy::byte_rules_message(min_length, max_length);
+  return policy::rules_message(*rules, role, with_history);
 }
 
 }  // namespace ecert::manager

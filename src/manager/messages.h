@@ -21,9 +21,9 @@ std::string describe_pin_problem(const PinCheck& check);
 // nothing was sent to the token); empty when it could be.
 std::string describe_current_pin_problem(const CurrentPinCheck& check);
 // The rules a new password must meet, one line each, shown before it is
-// first asked for: those of `rules` (with the history rule for the owner's
-// password), else only the token's length limits (CK_TOKEN_INFO, bytes).
-std::string describe_pin_rules(const token::PinPolicy* rules, bool with_history, CK_ULONG min_length,
+// first asked for: those of `rules` for `role` (with the history rule when
+// `with_history`), else only the token's length limits (CK_TOKEN_INFO, bytes).
+std::string describe_pin_rules(const policy::PinPolicy* rules, PinRole role, bool with_history, CK_ULONG min_length,
                                CK_ULONG max_length);
 
 }  // namespace ecert::manager

@@ -1,3 +1,6 @@
+// The PIN life of a token over PKCS#11: checking a new or current password
+// before the token is asked (so refused input costs no try), envelope PINs,
+// making, unblocking, relabelling and wiping a token.
 #include "manager/pin_operations.h"
 
 #include <openssl/rand.h>
@@ -29,18 +32,19 @@ void label_field(const std::string& label, CK_UTF8CHAR (&field)[32]) {
 PinCheck check_new_pin(const Module& module, CK_SLOT_ID slot, PinRole role, std::string_view pin) {
   PinCheck out;
   if (const auto policy = read_policy(module, slot)) {
-    const token::PinPolicy& rules = policy->rules;
-    out.problem = role == PinRole::owner ? token::check_owner_pin(rules, pin) : token::check_issuer_pin(rules, pin);
-    out.min_length = role == PinRole::owner ? rules.min_length : rules.issuer_min_length;
-    out.max_length = role == PinRole::owner ? rules.max_length : rules.issuer_max_length;
-    out.max_repeat = rules.max_repeat;
+    const policy::PinPolicy& rules = policy->rules;
+    out.problem = role == PinRole::owner ? policy::check_owner_pin(rules, pin) : policy::check_issuer_pin(rules, pin);
+    const policy::RuleLimits limits = policy::limits_of(rules, role);
+    out.min_length = static_cast<std::uint32_t>(limits.min_length);
+    out.max_length = static_cast<std::uint32_t>(limits.max_length);
+    out.max_repeat = static_cast<std::uint32_t>(limits.max_repeat);
     return out;
   }
   const CK_TOKEN_INFO info = module.token_info(slot);
   out.min_length = static_cast<std::uint32_t>(info.ulMinPinLen);
   out.max_length = static_cast<std::uint32_t>(info.ulMaxPinLen);
-  if (pin.size() < info.ulMinPinLen) out.problem = token::PinProblem::too_short;
-  else if (info.ulMaxPinLen != 0 && pin.size() > info.ulMaxPinLen) out.problem = token::PinProblem::too_long;
+  if (pin.size() < info.ulMinPinLen) out.problem = policy::PinProblem::too_short;
+  else if (info.ulMaxPinLen != 0 && pin.size() > info.ulMaxPinLen) out.problem = policy::PinProblem::too_long;
   return out;
 }
 
@@ -133,9 +137,9 @@ void wipe_token(const Module& module, CK_SLOT_ID slot, std::string_view so_pin) 
   std::memcpy(field, info.label, sizeof field);
   check(module.p11()->C_InitToken(slot, pin_pointer(so_pin), length_of(so_pin), field), "C_InitToken");
   if (!policy) return;
-  std::vector<std::pair<const PolicyField*, std::uint32_t>> restore;
-  for (const PolicyField& f : policy_fields()) {
-    restore.emplace_back(&f, f.is_flag ? std::uint32_t(policy->rules.*f.flag) : policy->rules.*f.number);
+  std::vector<PolicyChange> restore;
+  for (const policy::PolicyField& f : policy::policy_fields()) {
+    if (f.settable()) restore.emplace_back(&f, f.get(policy->rules));
   }
   Session session(module, slot, true);
   session.login(CKU_SO, so_pin);

@@ -11,7 +11,8 @@
 #include "common/bytes.h"
 #include "manager/pkcs11_module.h"
 #include "manager/token_policy.h"
-#include "token/pin_policy.h"
+#include "policy/pin_policy.h"
+#include "policy/rule_messages.h"
 
 namespace ecert::manager {
 
@@ -23,11 +24,12 @@ using SecureString = std::basic_string<char, std::char_traits<char>, WipingAlloc
 // e-Cert policy is checked (history excepted: only the token knows it); for
 // other tokens only the length limits of CK_TOKEN_INFO.
 struct PinCheck {
-  token::PinProblem problem = token::PinProblem::none;
+  policy::PinProblem problem = policy::PinProblem::none;
   std::uint32_t min_length = 0, max_length = 0;  // the limits that applied
   std::uint32_t max_repeat = 0;
 };
-enum class PinRole { owner, issuer };
+// The owner's rule or the issuer's (the PIN envelope).
+using PinRole = policy::RuleSet;
 PinCheck check_new_pin(const Module& module, CK_SLOT_ID slot, PinRole role, std::string_view pin);
 
 // Whether `pin` could be the current PIN of the token in `slot` at all. The

@@ -10,28 +10,18 @@
 
 #include "manager/pkcs11_module.h"
 #include "manager/session.h"
-#include "token/pin_policy.h"
+#include "policy/policy_fields.h"
 
 namespace ecert::manager {
 
 struct TokenPolicy {
-  token::PinPolicy rules;
+  policy::PinPolicy rules;
   std::uint32_t user_tries_left = 0;
   std::uint32_t so_tries_left = 0;
 };
 
-// One settable field of the policy, for front ends that list or set fields by
-// name ("min-length", "require-upper", ...).
-struct PolicyField {
-  const char* name;        // option name, stable (used by --json and the CLI)
-  CK_ATTRIBUTE_TYPE type;  // the policy object's attribute
-  bool is_flag;            // CK_BBOOL; otherwise a number
-  std::uint32_t token::PinPolicy::*number;
-  bool token::PinPolicy::*flag;
-  std::uint32_t minimum, maximum;  // accepted range of a number
-};
-const std::vector<PolicyField>& policy_fields();
-const PolicyField* find_policy_field(const std::string& name);
+// One change of a settable field (policy::PolicyField::settable()).
+using PolicyChange = std::pair<const policy::PolicyField*, std::uint32_t>;
 
 // The policy of the token in `slot` through a public R/O session; nullopt
 // when the token has no policy object (another vendor's module).
@@ -40,7 +30,7 @@ std::optional<TokenPolicy> read_policy(const Module& module, CK_SLOT_ID slot);
 // Applies `changes` (field, value) in one C_SetAttributeValue. `so_session`
 // must be an R/W session with the SO logged in; the module checks the
 // combination (CKR_ATTRIBUTE_VALUE_INVALID when it contradicts itself).
-void write_policy(Session& so_session, const std::vector<std::pair<const PolicyField*, std::uint32_t>>& changes);
+void write_policy(Session& so_session, const std::vector<PolicyChange>& changes);
 
 // The token label of an ecert-token token, changed by the SO through the
 // policy object (CKA_ECERT_TOKEN_LABEL). Throws UsageError(not_supported) on

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "pkcs11/call.h"
-#include "token/padded_text.h"
+#include "common/padded_text.h"
 
 #ifndef ECERT_VERSION_MAJOR
 #define ECERT_VERSION_MAJOR 0
@@ -113,9 +113,9 @@ ECERT_EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo) {
     require_arg(pInfo != nullptr);
     *pInfo = CK_INFO{};
     pInfo->cryptokiVersion = {3, 0};
-    ecert::token::write_padded(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "ecert-token project");
+    ecert::write_padded(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "ecert-token project");
     pInfo->flags = 0;
-    ecert::token::write_padded(pInfo->libraryDescription, sizeof(pInfo->libraryDescription),
+    ecert::write_padded(pInfo->libraryDescription, sizeof(pInfo->libraryDescription),
                                "e-Cert Token PKCS#11 module");
     pInfo->libraryVersion = {ECERT_VERSION_MAJOR, ECERT_VERSION_MINOR};
   });

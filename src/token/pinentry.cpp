@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/translate.h"
 
 namespace ecert::token {
 namespace {
@@ -384,7 +385,7 @@ std::optional<SecureBytes> Pinentry::get_new_pin(const std::string& description,
     // An older pinentry answers ERR: it is then asked twice.
     if (transact("SETREPEAT " + assuan_escape(confirm_prompt)) == 0) {
       asked_to_repeat = true;
-      transact("SETREPEATERROR " + assuan_escape("The two passwords differ."));
+      transact("SETREPEATERROR " + assuan_escape(tr("The two passwords are not the same.")));
     } else {
       repeat_supported_ = false;
     }

@@ -5,7 +5,7 @@
 #include "common/error.h"
 #include "crypto/mechanism.h"
 #include "token/library.h"
-#include "token/padded_text.h"
+#include "common/padded_text.h"
 #include "token/protected_path.h"
 #include "token/services.h"
 

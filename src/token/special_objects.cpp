@@ -1,33 +1,14 @@
+// The attributes of the module's built-in objects, and the rules of a change
+// to the policy object: its settable attributes are the policy fields of
+// policy/policy_fields.h, the rest is read-only.
 #include "token/special_objects.h"
 
 #include "common/error.h"
-#include "token/padded_text.h"
+#include "common/padded_text.h"
+#include "policy/policy_fields.h"
 
 namespace ecert::token {
 namespace {
-
-struct PolicyAttribute {
-  CK_ATTRIBUTE_TYPE type;
-  std::uint32_t PinPolicy::*number;
-  bool PinPolicy::*flag;
-};
-
-const PolicyAttribute kPolicyAttributes[] = {
-    {CKA_ECERT_MIN_PIN_LEN, &PinPolicy::min_length, nullptr},
-    {CKA_ECERT_MAX_PIN_LEN, &PinPolicy::max_length, nullptr},
-    {CKA_ECERT_REQUIRE_UPPER, nullptr, &PinPolicy::require_upper},
-    {CKA_ECERT_REQUIRE_LOWER, nullptr, &PinPolicy::require_lower},
-    {CKA_ECERT_REQUIRE_DIGIT, nullptr, &PinPolicy::require_digit},
-    {CKA_ECERT_REQUIRE_SPECIAL, nullptr, &PinPolicy::require_special},
-    {CKA_ECERT_HISTORY_SIZE, &PinPolicy::history_size, nullptr},
-    {CKA_ECERT_MAX_REPEAT, &PinPolicy::max_repeat, nullptr},
-    {CKA_ECERT_MAX_USER_TRIES, &PinPolicy::max_user_tries, nullptr},
-    {CKA_ECERT_MAX_SO_TRIES, &PinPolicy::max_so_tries, nullptr},
-    {CKA_ECERT_ISSUER_MIN_PIN_LEN, &PinPolicy::issuer_min_length, nullptr},
-    {CKA_ECERT_ISSUER_MAX_PIN_LEN, &PinPolicy::issuer_max_length, nullptr},
-    {CKA_ECERT_MUST_CHANGE, nullptr, &PinPolicy::must_change},
-    {CKA_ECERT_PROTECTED_PATH, nullptr, &PinPolicy::protected_path},
-};
 
 void set_fixed_common(AttributeMap& a, CK_OBJECT_CLASS cls, const char* label, bool modifiable) {
   a.set_ulong(CKA_CLASS, cls);
@@ -52,9 +33,10 @@ AttributeMap policy_object_attributes(const PinPolicy& policy, std::uint32_t use
                                       const std::string& token_label) {
   AttributeMap a;
   set_fixed_common(a, CKO_ECERT_POLICY, "PIN policy", true);
-  for (const PolicyAttribute& p : kPolicyAttributes) {
-    if (p.number) a.set_ulong(p.type, policy.*p.number);
-    else a.set_bool(p.type, policy.*p.flag);
+  for (const policy::PolicyField& f : policy::policy_fields()) {
+    if (!f.settable()) continue;
+    if (f.kind == policy::FieldKind::flag) a.set_bool(f.attribute, f.get(policy) != 0);
+    else a.set_ulong(f.attribute, f.get(policy));
   }
   a.set_ulong(CKA_ECERT_USER_TRIES_LEFT, user_tries_left);
   a.set_ulong(CKA_ECERT_SO_TRIES_LEFT, so_tries_left);
@@ -73,23 +55,22 @@ PolicyObjectChange apply_policy_change(const PinPolicy& current, const Attribute
       require(out.token_label.has_value(), CKR_ATTRIBUTE_VALUE_INVALID, "token label");
       continue;
     }
-    const PolicyAttribute* found = nullptr;
-    for (const PolicyAttribute& p : kPolicyAttributes) {
-      if (p.type == type) found = &p;
-    }
-    if (found == nullptr) {
+    const policy::PolicyField* found = policy::find_field(type);
+    if (found == nullptr || !found->settable()) {
       bool known = type == CKA_ECERT_USER_TRIES_LEFT || type == CKA_ECERT_SO_TRIES_LEFT ||
                    type == CKA_ECERT_KDF_MEMORY_KIB || type == CKA_ECERT_KDF_ITERATIONS || type == CKA_CLASS ||
                    type == CKA_TOKEN || type == CKA_PRIVATE || type == CKA_MODIFIABLE ||
                    type == CKA_COPYABLE || type == CKA_DESTROYABLE || type == CKA_LABEL;
       fail(known ? CKR_ATTRIBUTE_READ_ONLY : CKR_ATTRIBUTE_TYPE_INVALID, "policy attribute");
     }
-    if (found->number) {
-      CK_ULONG v = *change.get_ulong(type);
-      require(v <= 0xFFFFFFFFUL, CKR_ATTRIBUTE_VALUE_INVALID, "policy value");
-      out.policy.*found->number = static_cast<std::uint32_t>(v);
+    if (found->kind == policy::FieldKind::number) {
+      std::optional<CK_ULONG> v = change.get_ulong(type);
+      require(v && *v <= 0xFFFFFFFFUL, CKR_ATTRIBUTE_VALUE_INVALID, "policy value");
+      found->set(out.policy, static_cast<std::uint32_t>(*v));
     } else {
-      out.policy.*found->flag = *change.get_bool(type);
+      std::optional<bool> v = change.get_bool(type);
+      require(v.has_value(), CKR_ATTRIBUTE_VALUE_INVALID, "policy flag");
+      found->set(out.policy, *v ? 1 : 0);
     }
   }
   out.policy.validate();

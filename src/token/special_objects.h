@@ -12,9 +12,11 @@
 
 #include "common/attribute_map.h"
 #include "store/pin_kdf.h"
-#include "token/pin_policy.h"
+#include "policy/pin_policy.h"
 
 namespace ecert::token {
+
+using policy::PinPolicy;
 
 AttributeMap profile_object_attributes();
 AttributeMap policy_object_attributes(const PinPolicy& policy, std::uint32_t user_tries_left,

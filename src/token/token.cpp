@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "common/error.h"
-#include "token/padded_text.h"
+#include "common/padded_text.h"
 
 namespace ecert::token {
 namespace {

@@ -26,9 +26,12 @@
 #include "store/vault.h"
 #include "token/mutex.h"
 #include "token/object.h"
-#include "token/pin_policy.h"
+#include "policy/pin_policy.h"
 
 namespace ecert::token {
+
+// The PIN rules are the policy library's (src/policy), shared with the manager.
+using policy::PinPolicy;
 
 // No user logged in.
 inline constexpr CK_USER_TYPE kNobody = static_cast<CK_USER_TYPE>(-1);

@@ -12,6 +12,9 @@
 #include "token/token.h"
 
 namespace ecert::token {
+
+using namespace ecert::policy;
+
 namespace {
 Bytes random(std::size_t n) {
   Bytes out(n);

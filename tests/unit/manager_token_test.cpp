@@ -100,7 +100,7 @@ TEST_F(ManagerTokenTest, WrongPinsCountDownAndLockThenUnblockRestores) {
 
 TEST_F(ManagerTokenTest, NewPinChecksNameTheBrokenRule) {
   const CK_SLOT_ID slot = ready_token();
-  using token::PinProblem;
+  using policy::PinProblem;
   const std::pair<const char*, PinProblem> cases[] = {
       {"Ab1#", PinProblem::too_short},          {"abcdefg1#", PinProblem::no_upper},
       {"ABCDEFG1#", PinProblem::no_lower},      {"Abcdefgh#", PinProblem::no_digit},
@@ -127,11 +127,11 @@ TEST_F(ManagerTokenTest, PolicyIsReadAndSetByTheSoOnly) {
   EXPECT_EQ(policy->rules.max_user_tries, 15u);
   EXPECT_TRUE(policy->rules.require_special);
 
-  const PolicyField* tries = find_policy_field("max-tries");
-  const PolicyField* special = find_policy_field("require-special");
+  const policy::PolicyField* tries = policy::find_field("max-tries");
+  const policy::PolicyField* special = policy::find_field("require-special");
   ASSERT_NE(tries, nullptr);
   ASSERT_NE(special, nullptr);
-  EXPECT_EQ(find_policy_field("no-such-field"), nullptr);
+  EXPECT_EQ(policy::find_field("no-such-field"), nullptr);
   {
     Session user(module(), slot, true);
     user.login(CKU_USER, kUserPin);
@@ -147,17 +147,17 @@ TEST_F(ManagerTokenTest, PolicyIsReadAndSetByTheSoOnly) {
   EXPECT_EQ(policy->rules.max_user_tries, 5u);
   EXPECT_FALSE(policy->rules.require_special);
   EXPECT_EQ(policy->user_tries_left, 5u);
-  EXPECT_EQ(check_new_pin(module(), slot, PinRole::owner, "Abcdefgh1").problem, token::PinProblem::none);
+  EXPECT_EQ(check_new_pin(module(), slot, PinRole::owner, "Abcdefgh1").problem, policy::PinProblem::none);
 }
 
 TEST_F(ManagerTokenTest, ProtectedPathIsAPolicyFlagOffByDefaultAndKeptByWipe) {
   const CK_SLOT_ID slot = ready_token();
   EXPECT_FALSE(describe_token(module(), slot).protected_path);
   EXPECT_FALSE(read_policy(module(), slot)->rules.protected_path);
-  const PolicyField* field = find_policy_field("protected-path");
+  const policy::PolicyField* field = policy::find_field("protected-path");
   ASSERT_NE(field, nullptr);
-  EXPECT_TRUE(field->is_flag);
-  EXPECT_EQ(field->type, static_cast<CK_ATTRIBUTE_TYPE>(CKA_ECERT_PROTECTED_PATH));
+  EXPECT_EQ(field->kind, policy::FieldKind::flag);
+  EXPECT_EQ(field->attribute, static_cast<CK_ATTRIBUTE_TYPE>(CKA_ECERT_PROTECTED_PATH));
   {
     Session so(module(), slot, true);
     so.login(CKU_SO, kSoPin);
@@ -188,7 +188,7 @@ TEST_F(ManagerTokenTest, RenameAndWipeKeepWhatTheyShould) {
   {
     Session so(module(), slot, true);
     so.login(CKU_SO, kSoPin);
-    write_policy(so, {{find_policy_field("max-tries"), 7}});
+    write_policy(so, {{policy::find_field("max-tries"), 7}});
   }
   wipe_token(module(), slot, kSoPin);
   const TokenSummary t = describe_token(module(), slot);

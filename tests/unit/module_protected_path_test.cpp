@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <clocale>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -663,6 +664,38 @@ TEST_F(ProtectedPathTest, GpgTtyWinsOverTheProcessTerminal) {
   EXPECT_NE(pinentry_log().find("OPTION ttyname=/dev/pts/77"), std::string::npos) << pinentry_log();
 }
 
+// The dialogs speak the host program's language: its LC_MESSAGES picks the
+// "ecert-token" catalogue (built beside the module from po/zh_HK.po), and the
+// rule texts are the ones the manager shows.
+TEST_F(ProtectedPathTest, DialogsFollowTheHostProgramsLcMessages) {
+  ScopedEnv language("LANGUAGE", nullptr);
+  const std::string before = std::setlocale(LC_MESSAGES, nullptr);
+  ASSERT_NE(std::setlocale(LC_MESSAGES, "zh_HK.UTF-8"), nullptr) << "zh_HK.UTF-8 is not installed (scripts/deps.sh)";
+  CK_SLOT_ID slot = protected_token("Alice e-Cert");
+  CK_SESSION_HANDLE s = open(slot);
+  std::chrono::milliseconds took{};
+  answers({kWrongPin});
+  EXPECT_CKR(CKR_PIN_INCORRECT, login_without_pin(s, CKU_USER, took));
+  clear_log();
+  answers({kUserPin});
+  EXPECT_CKR(CKR_OK, login_without_pin(s, CKU_USER, took));
+  const std::string login_log = pinentry_log();
+  clear_log();
+  answers({kUserPin, "alllowercase#1", kNewPin});
+  EXPECT_CKR(CKR_OK, set_pin_without_pins(s));
+  const std::string change_log = pinentry_log();
+  std::setlocale(LC_MESSAGES, before.c_str());
+
+  EXPECT_NE(login_log.find("SETDESC 請輸入 Token \"Alice e-Cert\" 的權杖密碼。%0A尚餘 14 次機會。"), std::string::npos)
+      << login_log;
+  EXPECT_NE(login_log.find("SETPROMPT 密碼："), std::string::npos) << login_log;
+  EXPECT_NE(login_log.find("SETERROR 密碼錯誤。"), std::string::npos) << login_log;
+  EXPECT_NE(change_log.find("SETDESC 正在變更 Token \"Alice e-Cert\" 的權杖密碼。"), std::string::npos) << change_log;
+  EXPECT_NE(change_log.find("SETPROMPT 新密碼："), std::string::npos) << change_log;
+  EXPECT_NE(change_log.find("SETERROR 密碼必須包含大寫字母（A-Z）。"), std::string::npos) << change_log;
+  EXPECT_EQ(change_log.find("password"), std::string::npos) << "English left in a zh_HK dialog:\n" << change_log;
+}
+
 // ---- C_SetPIN ----
 
 TEST_F(ProtectedPathTest, SetPinAsksOldNewAndConfirmation) {
@@ -689,7 +722,7 @@ TEST_F(ProtectedPathTest, SetPinAsksTwiceWhenPinentryCannotRepeat) {
   EXPECT_CKR(CKR_OK, set_pin_without_pins(s));
   std::string log = pinentry_log();
   EXPECT_NE(log.find("SETPROMPT Confirm password:"), std::string::npos) << log;
-  EXPECT_NE(log.find("SETERROR The two passwords differ."), std::string::npos) << log;
+  EXPECT_NE(log.find("SETERROR The two passwords are not the same."), std::string::npos) << log;
   EXPECT_EQ(answers_left().size(), 0u);
   EXPECT_CKR(CKR_OK, login(s, CKU_USER, kNewPin));
 }
@@ -713,15 +746,15 @@ TEST_F(ProtectedPathTest, NewPinBreakingTheRuleIsAskedAgainThenRefused) {
   answers({kUserPin, "alllowercase#1", kNewPin});
   EXPECT_CKR(CKR_OK, set_pin_without_pins(s));
   std::string log = pinentry_log();
-  EXPECT_NE(log.find("SETERROR The password needs an upper-case letter (A-Z)."), std::string::npos) << log;
-  EXPECT_NE(log.find("The new password needs 8 to 64 characters"), std::string::npos) << log;
+  EXPECT_NE(log.find("SETERROR The password must contain an upper-case letter (A-Z)."), std::string::npos) << log;
+  EXPECT_NE(log.find("The new password must:%0A  - have 8 to 64 characters%0A  - contain an upper-case letter"), std::string::npos) << log;
 
   // Three refused: CKR_PIN_LEN_RANGE for the last one (too short), nothing changed.
   clear_log();
   answers({kNewPin, "NoDigits#", "no-upper#1", "Sh#1"});
   EXPECT_CKR(CKR_PIN_LEN_RANGE, set_pin_without_pins(s));
   log = pinentry_log();
-  EXPECT_NE(log.find("SETERROR The password needs a digit (0-9)."), std::string::npos) << log;
+  EXPECT_NE(log.find("SETERROR The password must contain a digit (0-9)."), std::string::npos) << log;
   EXPECT_EQ(user_tries_left(slot), 15u);
   // Reuse is found by the token (the history is sealed): CKR_PIN_INVALID.
   answers({kNewPin, kUserPin});
@@ -784,7 +817,7 @@ TEST_F(ProtectedPathTest, SoSetsTheEnvelopePinThroughPinentry) {
   EXPECT_CKR(CKR_OK, p11()->C_InitPIN(s, nullptr, 0));
   std::string log = pinentry_log();
   EXPECT_NE(log.find("Setting a new initial password for the token \"e-Cert\"."), std::string::npos) << log;
-  EXPECT_NE(log.find("SETERROR Too short: at least 8 characters."), std::string::npos) << log;
+  EXPECT_NE(log.find("SETERROR The password must have at least 8 characters."), std::string::npos) << log;
   ASSERT_CKR(CKR_OK, p11()->C_Logout(s));
   CK_FLAGS flags = token_info(slot).flags;
   EXPECT_NE(flags & CKF_USER_PIN_INITIALIZED, 0u);

@@ -1,6 +1,6 @@
 // Pure tests of src/token/padded_text.h: the space-padded text fields of
 // CK_INFO/CK_SLOT_INFO/CK_TOKEN_INFO, UTF-8 cuts and UTF-8 validation.
-#include "token/padded_text.h"
+#include "common/padded_text.h"
 
 #include <gtest/gtest.h>
 

@@ -3,6 +3,10 @@ ecert_unit_test(attribute_rules_tests
                         ${CMAKE_CURRENT_SOURCE_DIR}/token_attribute_rules_change_test.cpp
                 LIBS ecert_attribute_rules OpenSSL::Crypto)
 
+# The PIN policy library alone: its rules, its field table, its texts.
+file(GLOB POLICY_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/policy_*_test.cpp)
+ecert_unit_test(policy_tests SOURCES ${POLICY_TESTS} LIBS ecert_policy)
+
 # Tests of the built module through its C interface, loaded with dlopen().
 if(TARGET ecert-pkcs11)
   add_library(ecert_module_fixture STATIC ${CMAKE_CURRENT_SOURCE_DIR}/module_fixture.cpp)

@@ -1,38 +1,15 @@
-#include "token/pin_policy.h"
+// The PIN rules: the character-level checks of a new PIN, the consistency of
+// a policy, its storage form, and the sealed history of past user PINs.
+#include "policy/pin_policy.h"
 
 #include <algorithm>
 
 #include "common/error.h"
-#include "token/padded_text.h"
+#include "common/padded_text.h"
+#include "policy/policy_fields.h"
 
-namespace ecert::token {
+namespace ecert::policy {
 namespace {
-
-struct Field {
-  const char* name;
-  std::uint32_t PinPolicy::*number;
-  bool PinPolicy::*flag;
-};
-
-// The one list of policy fields and their storage names.
-const Field kFields[] = {
-    {"min_length", &PinPolicy::min_length, nullptr},
-    {"max_length", &PinPolicy::max_length, nullptr},
-    {"require_upper", nullptr, &PinPolicy::require_upper},
-    {"require_lower", nullptr, &PinPolicy::require_lower},
-    {"require_digit", nullptr, &PinPolicy::require_digit},
-    {"require_special", nullptr, &PinPolicy::require_special},
-    {"history_size", &PinPolicy::history_size, nullptr},
-    {"max_repeat", &PinPolicy::max_repeat, nullptr},
-    {"max_user_tries", &PinPolicy::max_user_tries, nullptr},
-    {"max_so_tries", &PinPolicy::max_so_tries, nullptr},
-    {"issuer_min_length", &PinPolicy::issuer_min_length, nullptr},
-    {"issuer_max_length", &PinPolicy::issuer_max_length, nullptr},
-    {"must_change", nullptr, &PinPolicy::must_change},
-    {"protected_path", nullptr, &PinPolicy::protected_path},
-    {"held_min_bytes", &PinPolicy::held_min_bytes, nullptr},
-    {"held_max_bytes", &PinPolicy::held_max_bytes, nullptr},
-};
 
 bool in_range(std::uint32_t v, std::uint32_t lo, std::uint32_t hi) { return v >= lo && v <= hi; }
 
@@ -87,29 +64,29 @@ PinPolicy PinPolicy::replacing(const PinPolicy& before) const {
   return next;
 }
 
+PinPolicy::PinPolicy() {
+  for (const PolicyField& f : policy_fields()) f.set(*this, f.default_value);
+}
+
 void PinPolicy::validate() const {
-  bool ok = in_range(min_length, 1, kLongestPin) && in_range(max_length, min_length, kLongestPin) &&
-            in_range(issuer_min_length, 1, kLongestPin) &&
-            in_range(issuer_max_length, issuer_min_length, kLongestPin) && history_size <= kMaxHistory &&
-            max_repeat <= kLongestPin && in_range(max_user_tries, 1, kMaxTries) &&
-            in_range(max_so_tries, 1, kMaxTries);
+  bool ok = in_range(max_length, min_length, kLongestPin) && in_range(issuer_max_length, issuer_min_length, kLongestPin);
+  for (const PolicyField& f : policy_fields()) ok = ok && in_range(f.get(*this), f.minimum, f.maximum);
   require(ok, CKR_ATTRIBUTE_VALUE_INVALID, "policy out of range");
 }
 
 std::map<std::string, std::int64_t> PinPolicy::to_values() const {
   std::map<std::string, std::int64_t> out;
-  for (const Field& f : kFields) out[f.name] = f.number ? this->*f.number : (this->*f.flag ? 1 : 0);
+  for (const PolicyField& f : policy_fields()) out[f.storage_key] = f.get(*this);
   return out;
 }
 
 PinPolicy PinPolicy::from_values(const std::map<std::string, std::int64_t>& values) {
   PinPolicy p;
-  for (const Field& f : kFields) {
-    auto it = values.find(f.name);
+  for (const PolicyField& f : policy_fields()) {
+    auto it = values.find(f.storage_key);
     if (it == values.end()) continue;
     if (it->second < 0 || it->second > 0xFFFFFFFF) fail(CKR_TOKEN_NOT_RECOGNIZED, "stored policy");
-    if (f.number) p.*f.number = static_cast<std::uint32_t>(it->second);
-    else p.*f.flag = it->second != 0;
+    f.set(p, static_cast<std::uint32_t>(it->second));
   }
   try {
     p.validate();
@@ -195,4 +172,4 @@ void push_history(std::vector<SecureBytes>& history, ByteView pin, std::uint32_t
   if (history.size() > size) history.resize(size);
 }
 
-}  // namespace ecert::token
+}  // namespace ecert::policy

@@ -1,6 +1,6 @@
-// Pure tests of src/token/pin_policy.h: the owner's and the issuer's rules,
+// Pure tests of src/policy/pin_policy.h: the owner's and the issuer's rules,
 // the mapping of problems to CK_RV, the PIN history and the stored policy.
-#include "token/pin_policy.h"
+#include "policy/pin_policy.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "rv_of.h"
 
-namespace ecert::token {
+namespace ecert::policy {
 namespace {
 
 using ecert::test::rv_of;
@@ -275,9 +275,9 @@ TEST(PolicyValidate, OutOfRangeIsAttributeValueInvalid) {
 }
 
 }  // namespace
-}  // namespace ecert::token
+}  // namespace ecert::policy
 
-namespace ecert::token {
+namespace ecert::policy {
 namespace {
 
 // A narrower rule keeps the limits wide enough for the PINs set under the
@@ -303,4 +303,4 @@ TEST(PinLengths, HeldLimitsCoverPinsSetUnderEarlierRules) {
 }
 
 }  // namespace
-}  // namespace ecert::token
+}  // namespace ecert::policy

@@ -1,8 +1,11 @@
-#include "token/padded_text.h"
+// The fixed-width text of PKCS#11 structures and the UTF-8 checks behind it:
+// padding and cutting CK_*_INFO fields, reading a C_InitToken label back, and
+// the well-formedness test that both labels and PIN rules rely on.
+#include "common/padded_text.h"
 
 #include <cstring>
 
-namespace ecert::token {
+namespace ecert {
 
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
@@ -77,4 +80,4 @@ std::optional<std::string> token_label_from_value(std::string_view value) {
   return std::string(value.substr(0, end + 1));
 }
 
-}  // namespace ecert::token
+}  // namespace ecert

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace ecert::token {
+namespace ecert {
 
 // Writes `text` into `field` of `width` bytes, cut at a UTF-8 boundary and
 // padded with spaces.
@@ -31,4 +31,4 @@ bool is_valid_utf8(std::string_view text);
 // spaces. Never cut: a label that does not fit is refused, not shortened.
 std::optional<std::string> token_label_from_value(std::string_view value);
 
-}  // namespace ecert::token
+}  // namespace ecert

@@ -8,9 +8,8 @@
 
 namespace {
 
-using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OsslDeleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
-using OctetStringPtr =
-    std::unique_ptr<ASN1_OCTET_STRING, OsslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+using Asn1ObjectPtr = ecert::OsslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
+using OctetStringPtr = ecert::OsslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
 
 Status key_from_params(const char* type, ParamBldPtr& builder, EvpPkeyPtr& key) {
   ParamPtr params(OSSL_PARAM_BLD_to_param(builder.get()));

@@ -10,23 +10,20 @@
 #include <memory>
 #include <string>
 
+#include "common/ossl_ptr.h"
 #include "p11_util.h"
 #include "status.h"
 
-template <typename T, void (*Free)(T*)>
-struct OsslDeleter {
-  void operator()(T* p) const { Free(p); }
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OsslDeleter<EVP_PKEY, EVP_PKEY_free>>;
-using EvpPkeyCtxPtr =
-    std::unique_ptr<EVP_PKEY_CTX, OsslDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OsslDeleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using EvpMdPtr = std::unique_ptr<EVP_MD, OsslDeleter<EVP_MD, EVP_MD_free>>;
-using BignumPtr = std::unique_ptr<BIGNUM, OsslDeleter<BIGNUM, BN_free>>;
-using ParamBldPtr =
-    std::unique_ptr<OSSL_PARAM_BLD, OsslDeleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, OsslDeleter<OSSL_PARAM, OSSL_PARAM_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OsslDeleter<ECDSA_SIG, ECDSA_SIG_free>>;
+// The owning pointers are the module's and the manager's (src/common/ossl_ptr.h),
+// under the bench's names.
+using EvpPkeyPtr = ecert::PkeyPtr;
+using EvpPkeyCtxPtr = ecert::PkeyCtxPtr;
+using EvpMdCtxPtr = ecert::MdCtxPtr;
+using EvpMdPtr = ecert::MdPtr;
+using BignumPtr = ecert::BignumPtr;
+using ParamBldPtr = ecert::ParamBldPtr;
+using ParamPtr = ecert::ParamPtr;
+using EcdsaSigPtr = ecert::EcdsaSigPtr;
 
 // From CKA_MODULUS / CKA_PUBLIC_EXPONENT (big-endian unsigned integers).
 Status rsa_public_key(const Bytes& modulus, const Bytes& exponent, EvpPkeyPtr& key);

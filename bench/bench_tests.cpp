@@ -41,8 +41,7 @@ struct Inputs {
 Inputs make_inputs() {
   Inputs in;
   in.message = Bytes(32);
-  for (size_t i = 0; i < in.message.size(); ++i)
-    in.message[i] = static_cast<unsigned char>(i * 7 + 1);
+  for (size_t i = 0; i < in.message.size(); ++i) in.message[i] = static_cast<unsigned char>(i * 7 + 1);
   sha256(in.message, in.digest);
   in.digest_info = sha256_digest_info(in.digest);
   in.plain = in.message;
@@ -55,21 +54,20 @@ using Verifier = std::function<Status(EVP_PKEY*, const Bytes& signature)>;
 
 // Signs once in a fresh session and checks the result against the public key
 // read from the token.
-std::function<Status()> sign_check(const BenchContext& ctx, const TokenKey& key,
-                                   MechanismSpec mech, Bytes input, Verifier verify) {
+std::function<Status()> sign_check(const BenchContext& ctx, const TokenKey& key, MechanismSpec mech, Bytes input,
+                                   Verifier verify) {
   return [&ctx, &key, mech, input = std::move(input), verify = std::move(verify)] {
     if (!key.status.is_ok()) return key.status;
     Session session;
     if (Status s = session.open(*ctx.module, ctx.slot, false); !s.is_ok()) return s;
     Bytes signature;
-    if (Status s = p11_sign(session, mech, key.private_key, input, signature); !s.is_ok())
-      return s;
+    if (Status s = p11_sign(session, mech, key.private_key, input, signature); !s.is_ok()) return s;
     return verify(key.public_key.get(), signature);
   };
 }
 
-TestCase sign_test(const BenchContext& ctx, const std::string& id, const TokenKey& key,
-                   MechanismSpec mech, const Bytes& input, Verifier verify, PrepareFn limit) {
+TestCase sign_test(const BenchContext& ctx, const std::string& id, const TokenKey& key, MechanismSpec mech,
+                   const Bytes& input, Verifier verify, PrepareFn limit) {
   TestCase t;
   t.info = info(id);
   t.check = sign_check(ctx, key, mech, input, std::move(verify));
@@ -119,8 +117,7 @@ TestCase decrypt_test(const BenchContext& ctx, const Inputs& in) {
     Session session;
     if (Status s = session.open(*ctx.module, ctx.slot, false); !s.is_ok()) return s;
     Bytes out;
-    if (Status s = p11_decrypt(session, mech, key.private_key, token_cipher, out); !s.is_ok())
-      return s;
+    if (Status s = p11_decrypt(session, mech, key.private_key, token_cipher, out); !s.is_ok()) return s;
     return out == plain ? Status::ok() : Status::fail("OAEP decryption returned wrong plaintext");
   };
   t.module = module_decrypt(*ctx.module, ctx.slot, mech, key.private_key, token_cipher);

@@ -25,7 +25,7 @@ struct BenchContext {
   const TokenKeys* token_keys = nullptr;
   const BaselineKeys* baseline_keys = nullptr;
   std::optional<std::string> pin;
-  unsigned objects = 0;          // --objects: picks the label the find test looks for
+  unsigned objects = 0;             // --objects: picks the label the find test looks for
   unsigned long token_objects = 0;  // objects the find test actually searches through
 };
 

@@ -27,9 +27,7 @@ int list_slots(const Module& module) {
     return 1;
   }
   for (const auto& slot : slots) {
-    const char* state = !slot.token_present      ? "empty"
-                        : slot.token_initialized ? "initialized"
-                                                 : "uninitialized";
+    const char* state = !slot.token_present ? "empty" : slot.token_initialized ? "initialized" : "uninitialized";
     std::cout << slot.id << " " << state << " " << slot.token_label << "\n";
   }
   return 0;
@@ -70,8 +68,8 @@ std::string token_label(const Module& module, CK_SLOT_ID slot) {
 
 // Opens the session that stays logged in for the whole run: login is per
 // token per process, so the worker threads' sessions share it.
-Status open_main_session(Session& session, const Module& module, CK_SLOT_ID slot,
-                         const Options& options, const std::optional<std::string>& pin) {
+Status open_main_session(Session& session, const Module& module, CK_SLOT_ID slot, const Options& options,
+                         const std::optional<std::string>& pin) {
   if (Status s = session.open(module, slot, options.setup); !s.is_ok()) return s;
   if (!pin) {
     std::cerr << "ecert-bench: no PIN (--pin-file or ECERT_BENCH_PIN): private-key tests "
@@ -79,8 +77,7 @@ Status open_main_session(Session& session, const Module& module, CK_SLOT_ID slot
     return Status::ok();
   }
   Status s = session.login(*pin);
-  if (s.kind() == Status::Kind::pkcs11 && s.rv() == CKR_USER_ALREADY_LOGGED_IN)
-    return Status::ok();
+  if (s.kind() == Status::Kind::pkcs11 && s.rv() == CKR_USER_ALREADY_LOGGED_IN) return Status::ok();
   return s;
 }
 
@@ -99,21 +96,18 @@ void measure_test(const TestCase& test, const Options& options, Report& report) 
       report.rows.push_back(row);
       continue;
     }
-    row.module = checked.is_ok() ? measure(test.module, threads, options.seconds)
-                                 : Measurement{checked};
-    if (!row.module.status.is_ok() && checked.is_ok())
-      report_error(test.info.id + " module", row.module.status);
+    row.module = checked.is_ok() ? measure(test.module, threads, options.seconds) : Measurement{checked};
+    if (!row.module.status.is_ok() && checked.is_ok()) report_error(test.info.id + " module", row.module.status);
     if (test.limit) row.limit = measure(test.limit, threads, options.seconds);
-    if (row.limit && !row.limit->status.is_ok())
-      report_error(test.info.id + " openssl", row.limit->status);
+    if (row.limit && !row.limit->status.is_ok()) report_error(test.info.id + " openssl", row.limit->status);
     report.rows.push_back(row);
   }
 }
 
 // Runs the selected tests; the login cycle gets the token logged out first,
 // since C_Login on an already logged-in token fails.
-void run_tests(const std::vector<TestCase>& tests, Session& main_session,
-               const std::optional<std::string>& pin, const Options& options, Report& report) {
+void run_tests(const std::vector<TestCase>& tests, Session& main_session, const std::optional<std::string>& pin,
+               const Options& options, Report& report) {
   for (const auto& test : tests) {
     if (!options.only.empty() && !options.only.count(test.info.id)) continue;
     const bool relogin = test.needs_logged_out && pin;
@@ -135,10 +129,9 @@ bool sessions_clean(const Module& module, CK_SLOT_ID slot) {
     clean = false;
   }
   CK_TOKEN_INFO info{};
-  if (module.f()->C_GetTokenInfo(slot, &info) == CKR_OK &&
-      info.ulSessionCount != CK_UNAVAILABLE_INFORMATION && info.ulSessionCount != 1) {
-    std::cerr << "ecert-bench: token reports " << info.ulSessionCount
-              << " open sessions, expected 1\n";
+  if (module.f()->C_GetTokenInfo(slot, &info) == CKR_OK && info.ulSessionCount != CK_UNAVAILABLE_INFORMATION &&
+      info.ulSessionCount != 1) {
+    std::cerr << "ecert-bench: token reports " << info.ulSessionCount << " open sessions, expected 1\n";
     clean = false;
   }
   return clean;
@@ -161,8 +154,10 @@ bool all_ok(const Report& report) {
 }
 
 void print_report(const Report& report, const Options& options) {
-  if (options.json) print_json(std::cout, report);
-  else print_table(std::cout, report);
+  if (options.json)
+    print_json(std::cout, report);
+  else
+    print_table(std::cout, report);
   if (!options.json_out.empty()) {
     std::ofstream out(options.json_out);
     print_json(out, report);
@@ -195,8 +190,7 @@ int run_benchmark(const Module& module, CK_SLOT_ID slot, const Options& options)
     return 1;
   }
   BenchContext context{&module, slot, &token_keys, &baseline_keys, pin, options.objects, 0};
-  if (options.only.empty() || options.only.count("find"))
-    context.token_objects = count_objects(main_session);
+  if (options.only.empty() || options.only.count("find")) context.token_objects = count_objects(main_session);
   Report report{options.module_path, token_label(module, slot), slot, options.seconds, {}};
   run_tests(make_tests(context), main_session, pin, options, report);
 

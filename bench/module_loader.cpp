@@ -13,8 +13,7 @@ std::unique_ptr<Module> Module::load(const std::string& path, Status& status) {
     status = Status::fail(std::string("dlopen: ") + dlerror());
     return nullptr;
   }
-  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(
-      dlsym(module->handle_, "C_GetFunctionList"));
+  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(module->handle_, "C_GetFunctionList"));
   if (!get_list) {
     status = Status::fail(path + " does not export C_GetFunctionList");
     return nullptr;
@@ -58,8 +57,7 @@ Status Module::list_slots(std::vector<SlotDescription>& slots) const {
     SlotDescription slot;
     slot.id = id;
     CK_SLOT_INFO slot_info{};
-    if (CK_RV rv = functions_->C_GetSlotInfo(id, &slot_info); rv != CKR_OK)
-      return Status::ck("C_GetSlotInfo", rv);
+    if (CK_RV rv = functions_->C_GetSlotInfo(id, &slot_info); rv != CKR_OK) return Status::ck("C_GetSlotInfo", rv);
     slot.token_present = slot_info.flags & CKF_TOKEN_PRESENT;
     CK_TOKEN_INFO token{};
     if (slot.token_present && functions_->C_GetTokenInfo(id, &token) == CKR_OK) {

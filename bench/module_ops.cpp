@@ -42,29 +42,27 @@ PrepareFn with_session(const Module& module, CK_SLOT_ID slot, MakeOp make_op) {
 
 }  // namespace
 
-Status p11_sign(const Session& session, const MechanismSpec& spec, CK_OBJECT_HANDLE key,
-                const Bytes& input, Bytes& signature) {
+Status p11_sign(const Session& session, const MechanismSpec& spec, CK_OBJECT_HANDLE key, const Bytes& input,
+                Bytes& signature) {
   Mechanism mech(spec);
   CK_RV rv = session.f()->C_SignInit(session.handle(), mech.get(), key);
   if (rv != CKR_OK) return Status::ck("C_SignInit", rv);
   signature.resize(kOutputCapacity);
   CK_ULONG len = signature.size();
-  rv = session.f()->C_Sign(session.handle(), const_cast<CK_BYTE*>(input.data()), input.size(),
-                           signature.data(), &len);
+  rv = session.f()->C_Sign(session.handle(), const_cast<CK_BYTE*>(input.data()), input.size(), signature.data(), &len);
   if (rv != CKR_OK) return Status::ck("C_Sign", rv);
   signature.resize(len);
   return Status::ok();
 }
 
-Status p11_decrypt(const Session& session, const MechanismSpec& spec, CK_OBJECT_HANDLE key,
-                   const Bytes& cipher, Bytes& plain) {
+Status p11_decrypt(const Session& session, const MechanismSpec& spec, CK_OBJECT_HANDLE key, const Bytes& cipher,
+                   Bytes& plain) {
   Mechanism mech(spec);
   CK_RV rv = session.f()->C_DecryptInit(session.handle(), mech.get(), key);
   if (rv != CKR_OK) return Status::ck("C_DecryptInit", rv);
   plain.resize(kOutputCapacity);
   CK_ULONG len = plain.size();
-  rv = session.f()->C_Decrypt(session.handle(), const_cast<CK_BYTE*>(cipher.data()),
-                              cipher.size(), plain.data(), &len);
+  rv = session.f()->C_Decrypt(session.handle(), const_cast<CK_BYTE*>(cipher.data()), cipher.size(), plain.data(), &len);
   if (rv != CKR_OK) return Status::ck("C_Decrypt", rv);
   plain.resize(len);
   return Status::ok();
@@ -76,8 +74,7 @@ Status p11_sha256(const Session& session, const Bytes& input, Bytes& digest) {
   if (rv != CKR_OK) return Status::ck("C_DigestInit", rv);
   digest.resize(kOutputCapacity);
   CK_ULONG len = digest.size();
-  rv = session.f()->C_Digest(session.handle(), const_cast<CK_BYTE*>(input.data()), input.size(),
-                             digest.data(), &len);
+  rv = session.f()->C_Digest(session.handle(), const_cast<CK_BYTE*>(input.data()), input.size(), digest.data(), &len);
   if (rv != CKR_OK) return Status::ck("C_Digest", rv);
   digest.resize(len);
   return Status::ok();
@@ -105,16 +102,15 @@ Status p11_login_cycle(const Module& module, CK_SLOT_ID slot, const std::string&
   return session.close();
 }
 
-PrepareFn module_sign(const Module& module, CK_SLOT_ID slot, MechanismSpec mech,
-                      CK_OBJECT_HANDLE key, Bytes input) {
+PrepareFn module_sign(const Module& module, CK_SLOT_ID slot, MechanismSpec mech, CK_OBJECT_HANDLE key, Bytes input) {
   return with_session(module, slot, [=](std::shared_ptr<Session> session) -> OpFn {
     auto out = std::make_shared<Bytes>();
     return [=] { return p11_sign(*session, mech, key, input, *out); };
   });
 }
 
-PrepareFn module_decrypt(const Module& module, CK_SLOT_ID slot, MechanismSpec mech,
-                         CK_OBJECT_HANDLE key, Bytes cipher) {
+PrepareFn module_decrypt(const Module& module, CK_SLOT_ID slot, MechanismSpec mech, CK_OBJECT_HANDLE key,
+                         Bytes cipher) {
   return with_session(module, slot, [=](std::shared_ptr<Session> session) -> OpFn {
     auto out = std::make_shared<Bytes>();
     return [=] { return p11_decrypt(*session, mech, key, cipher, *out); };
@@ -134,8 +130,7 @@ PrepareFn module_find_label(const Module& module, CK_SLOT_ID slot, std::string l
     return [=] {
       CK_ULONG found = 0;
       Status s = p11_find_label(*session, label, found);
-      if (s.is_ok() && found != 1)
-        return Status::fail("found " + std::to_string(found) + " objects labelled " + label);
+      if (s.is_ok() && found != 1) return Status::fail("found " + std::to_string(found) + " objects labelled " + label);
       return s;
     };
   });

@@ -87,8 +87,7 @@ PrepareFn limit_oaep_decrypt(EVP_PKEY* key, Bytes cipher) {
     if (Status s = set_oaep_sha256(work->ctx.get()); !s.is_ok()) return s;
     op = [work, cipher] {
       size_t len = work->out.size();
-      if (EVP_PKEY_decrypt(work->ctx.get(), work->out.data(), &len, cipher.data(),
-                           cipher.size()) <= 0)
+      if (EVP_PKEY_decrypt(work->ctx.get(), work->out.data(), &len, cipher.data(), cipher.size()) <= 0)
         return Status::ssl("EVP_PKEY_decrypt");
       return Status::ok();
     };
@@ -103,8 +102,7 @@ PrepareFn limit_sha256(Bytes data) {
     if (Status s = new_digest_work(work, EVP_MAX_MD_SIZE); !s.is_ok()) return s;
     op = [shared_data, work] {
       unsigned int len = 0;
-      if (!EVP_Digest(shared_data->data(), shared_data->size(), work->out.data(), &len,
-                      work->md.get(), nullptr))
+      if (!EVP_Digest(shared_data->data(), shared_data->size(), work->out.data(), &len, work->md.get(), nullptr))
         return Status::ssl("EVP_Digest");
       return Status::ok();
     };

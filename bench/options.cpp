@@ -65,8 +65,7 @@ struct Explicit {
 };
 
 // Handles one option that takes a value; returns an error, empty on success.
-std::string apply_valued(const std::string& name, const std::string& value, Options& o,
-                         Explicit& given) {
+std::string apply_valued(const std::string& name, const std::string& value, Options& o, Explicit& given) {
   if (name == "--module") {
     o.module_path = value;
   } else if (name == "--pin-file") {

@@ -59,23 +59,20 @@ Status raw_to_der_ecdsa(const Bytes& raw_sig, Bytes& der) {
 
 Status digest_verify_sha256(EVP_PKEY* key, const Bytes& data, const Bytes& sig) {
   EvpMdCtxPtr md(EVP_MD_CTX_new());
-  if (!md || EVP_DigestVerifyInit_ex(md.get(), nullptr, "SHA256", nullptr, nullptr, key,
-                                     nullptr) <= 0)
+  if (!md || EVP_DigestVerifyInit_ex(md.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr) <= 0)
     return Status::ssl("EVP_DigestVerifyInit_ex");
   if (EVP_DigestVerify(md.get(), sig.data(), sig.size(), data.data(), data.size()) != 1)
     return Status::fail("signature does not verify (EVP_DigestVerify)");
   return Status::ok();
 }
 
-Status pkey_verify(EVP_PKEY* key, bool rsa_pkcs1_sha256, const Bytes& digest,
-                   const Bytes& sig) {
+Status pkey_verify(EVP_PKEY* key, bool rsa_pkcs1_sha256, const Bytes& digest, const Bytes& sig) {
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0) return Status::ssl("EVP_PKEY_verify_init");
   // With the digest named, OpenSSL parses the DigestInfo itself instead of
   // comparing bytes, so a malformed DigestInfo from the module fails here.
-  if (rsa_pkcs1_sha256 &&
-      (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0 ||
-       EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0))
+  if (rsa_pkcs1_sha256 && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0 ||
+                           EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0))
     return Status::ssl("EVP_PKEY_CTX_set_signature_md");
   if (EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), digest.data(), digest.size()) != 1)
     return Status::fail("signature does not verify (EVP_PKEY_verify)");
@@ -88,8 +85,7 @@ Status rsa_public_key(const Bytes& modulus, const Bytes& exponent, EvpPkeyPtr& k
   BignumPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
   BignumPtr e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
   ParamBldPtr builder(OSSL_PARAM_BLD_new());
-  if (!n || !e || !builder ||
-      !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
+  if (!n || !e || !builder || !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
       !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
     return Status::ssl("OSSL_PARAM_BLD_push_BN");
   return key_from_params("RSA", builder, key);
@@ -103,10 +99,8 @@ Status ec_public_key(const Bytes& params, const Bytes& point, EvpPkeyPtr& key) {
   if (!curve) return Status::fail("CKA_EC_PARAMS is not a known named curve OID");
   const Bytes octets = ec_point_octets(point);
   ParamBldPtr builder(OSSL_PARAM_BLD_new());
-  if (!builder ||
-      !OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve, 0) ||
-      !OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, octets.data(),
-                                        octets.size()))
+  if (!builder || !OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve, 0) ||
+      !OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, octets.data(), octets.size()))
     return Status::ssl("OSSL_PARAM_BLD_push");
   return key_from_params("EC", builder, key);
 }
@@ -130,9 +124,8 @@ Status sha256(const Bytes& data, Bytes& digest) {
 
 Bytes sha256_digest_info(const Bytes& digest) {
   // SEQUENCE { SEQUENCE { OID 2.16.840.1.101.3.4.2.1, NULL }, OCTET STRING[32] }
-  static const unsigned char prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
-                                         0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-                                         0x01, 0x05, 0x00, 0x04, 0x20};
+  static const unsigned char prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                         0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
   Bytes info(sizeof prefix + digest.size());
   std::copy(prefix, prefix + sizeof prefix, info.begin());
   std::copy(digest.begin(), digest.end(), info.begin() + sizeof prefix);
@@ -141,8 +134,7 @@ Bytes sha256_digest_info(const Bytes& digest) {
 
 Status set_oaep_sha256(EVP_PKEY_CTX* ctx) {
   if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-      EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) <= 0 ||
-      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) <= 0)
+      EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) <= 0 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) <= 0)
     return Status::ssl("EVP_PKEY_CTX_set_rsa_oaep_md");
   return Status::ok();
 }

@@ -8,8 +8,7 @@ CK_ATTRIBUTE attr_text(CK_ATTRIBUTE_TYPE type, const std::string& text) {
   return attr_bytes(type, text.data(), text.size());
 }
 
-Status find_objects(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
-                    std::vector<CK_ATTRIBUTE> templ,
+Status find_objects(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, std::vector<CK_ATTRIBUTE> templ,
                     std::vector<CK_OBJECT_HANDLE>& found) {
   found.clear();
   CK_RV rv = f->C_FindObjectsInit(session, templ.data(), templ.size());
@@ -29,13 +28,10 @@ Status find_objects(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
   return rv == CKR_OK ? Status::ok() : Status::ck("C_FindObjectsFinal", rv);
 }
 
-Status find_by_label(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
-                     CK_OBJECT_CLASS object_class, const std::string& label,
-                     CK_OBJECT_HANDLE& object) {
+Status find_by_label(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, CK_OBJECT_CLASS object_class,
+                     const std::string& label, CK_OBJECT_HANDLE& object) {
   std::vector<CK_OBJECT_HANDLE> found;
-  Status s = find_objects(f, session,
-                          {attr(CKA_CLASS, object_class), attr_text(CKA_LABEL, label)},
-                          found);
+  Status s = find_objects(f, session, {attr(CKA_CLASS, object_class), attr_text(CKA_LABEL, label)}, found);
   if (!s.is_ok()) return s;
   // Several matches would mean an earlier run was interrupted half-way; any
   // of them works for timing, so take the first rather than refuse to run.
@@ -43,13 +39,12 @@ Status find_by_label(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
   return Status::ok();
 }
 
-Status get_attribute(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
-                     CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, Bytes& value) {
+Status get_attribute(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type,
+                     Bytes& value) {
   CK_ATTRIBUTE query{type, nullptr, 0};
   CK_RV rv = f->C_GetAttributeValue(session, object, &query, 1);
   if (rv != CKR_OK) return Status::ck("C_GetAttributeValue", rv);
-  if (query.ulValueLen == CK_UNAVAILABLE_INFORMATION)
-    return Status::fail("attribute unavailable");
+  if (query.ulValueLen == CK_UNAVAILABLE_INFORMATION) return Status::fail("attribute unavailable");
   value.resize(query.ulValueLen);
   query.pValue = value.data();
   rv = f->C_GetAttributeValue(session, object, &query, 1);

@@ -27,14 +27,12 @@ CK_ATTRIBUTE attr_bytes(CK_ATTRIBUTE_TYPE type, const void* data, size_t size);
 CK_ATTRIBUTE attr_text(CK_ATTRIBUTE_TYPE type, const std::string& text);
 
 // All objects matching the template (C_FindObjectsInit/C_FindObjects/Final).
-Status find_objects(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
-                    std::vector<CK_ATTRIBUTE> templ,
+Status find_objects(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, std::vector<CK_ATTRIBUTE> templ,
                     std::vector<CK_OBJECT_HANDLE>& found);
 
 // The single object of this class with this label, CK_INVALID_HANDLE if none.
-Status find_by_label(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
-                     CK_OBJECT_CLASS object_class, const std::string& label,
-                     CK_OBJECT_HANDLE& object);
+Status find_by_label(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, CK_OBJECT_CLASS object_class,
+                     const std::string& label, CK_OBJECT_HANDLE& object);
 
-Status get_attribute(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
-                     CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, Bytes& value);
+Status get_attribute(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type,
+                     Bytes& value);

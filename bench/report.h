@@ -12,7 +12,7 @@ struct Row {
   std::string id;
   std::string title;
   unsigned threads = 1;
-  bool skipped = false;             // not measured at this thread count
+  bool skipped = false;  // not measured at this thread count
   Measurement module;
   std::optional<Measurement> limit;  // nullopt: no OpenSSL counterpart
   std::string note;

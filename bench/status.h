@@ -30,4 +30,3 @@ class Status {
   std::string where_;
   unsigned long code_ = 0;
 };
-

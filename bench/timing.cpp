@@ -88,8 +88,7 @@ Measurement measure(const PrepareFn& prepare, unsigned threads, double seconds) 
   bool abort = false;
   for (const auto& r : results) abort = abort || !r.prepare_status.is_ok();
   const auto start = Clock::now();
-  const auto duration = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(seconds));
+  const auto duration = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   gate.release(start + duration, abort);
   for (auto& w : workers) w.join();
 

@@ -14,13 +14,10 @@ namespace {
 
 Status find_pair(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, const std::string& label,
                  CK_OBJECT_HANDLE& private_key, CK_OBJECT_HANDLE& public_key) {
-  if (Status s = find_by_label(f, session, CKO_PRIVATE_KEY, label, private_key); !s.is_ok())
-    return s;
-  if (Status s = find_by_label(f, session, CKO_PUBLIC_KEY, label, public_key); !s.is_ok())
-    return s;
+  if (Status s = find_by_label(f, session, CKO_PRIVATE_KEY, label, private_key); !s.is_ok()) return s;
+  if (Status s = find_by_label(f, session, CKO_PUBLIC_KEY, label, public_key); !s.is_ok()) return s;
   if (private_key == CK_INVALID_HANDLE || public_key == CK_INVALID_HANDLE)
-    return Status::fail("key pair '" + label +
-                        "' not on the token (run with --setup, and give the PIN)");
+    return Status::fail("key pair '" + label + "' not on the token (run with --setup, and give the PIN)");
   return Status::ok();
 }
 
@@ -30,8 +27,7 @@ TokenKey load_rsa(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session) {
   key.status = find_pair(f, session, kRsaLabel, key.private_key, pub);
   Bytes modulus, exponent;
   if (key.status.is_ok()) key.status = get_attribute(f, session, pub, CKA_MODULUS, modulus);
-  if (key.status.is_ok())
-    key.status = get_attribute(f, session, pub, CKA_PUBLIC_EXPONENT, exponent);
+  if (key.status.is_ok()) key.status = get_attribute(f, session, pub, CKA_PUBLIC_EXPONENT, exponent);
   if (key.status.is_ok()) key.status = rsa_public_key(modulus, exponent, key.public_key);
   return key;
 }

@@ -117,11 +117,26 @@ std::string key_text(const manager::CertificateDetails& d) {
 // CertificateDetails and --json keep), translated for the text output; a
 // name not listed, or a dotted OID, is shown as it is.
 const char* const kUsageNames[] = {
-    N_("Digital Signature"), N_("Non Repudiation"), N_("Key Encipherment"), N_("Data Encipherment"),
-    N_("Key Agreement"), N_("Certificate Sign"), N_("CRL Sign"), N_("Encipher Only"), N_("Decipher Only"),
-    N_("TLS Web Server Authentication"), N_("TLS Web Client Authentication"), N_("Code Signing"),
-    N_("E-mail Protection"), N_("Time Stamping"), N_("OCSP Signing"), N_("Microsoft Smartcard Login"),
-    N_("Any Extended Key Usage"), N_("IPSec End System"), N_("IPSec Tunnel"), N_("IPSec User"),
+    N_("Digital Signature"),
+    N_("Non Repudiation"),
+    N_("Key Encipherment"),
+    N_("Data Encipherment"),
+    N_("Key Agreement"),
+    N_("Certificate Sign"),
+    N_("CRL Sign"),
+    N_("Encipher Only"),
+    N_("Decipher Only"),
+    N_("TLS Web Server Authentication"),
+    N_("TLS Web Client Authentication"),
+    N_("Code Signing"),
+    N_("E-mail Protection"),
+    N_("Time Stamping"),
+    N_("OCSP Signing"),
+    N_("Microsoft Smartcard Login"),
+    N_("Any Extended Key Usage"),
+    N_("IPSec End System"),
+    N_("IPSec Tunnel"),
+    N_("IPSec User"),
     N_("Microsoft Encrypted File System"),
 };
 
@@ -265,8 +280,9 @@ std::string certificates_text(const std::vector<CertificateEntry>& entries) {
     text += format("%zu. %s [%s]\n", i + 1, printable(e.label).c_str(), category_text(e).c_str());
     if (e.details) {
       text += "   " + printable(e.details->subject) + "\n";
-      text += "   " + format(tr("valid until %s (%s)"), date_text(e.details->not_after).c_str(),
-                           validity_text(*e.details).c_str()) +
+      text += "   " +
+              format(tr("valid until %s (%s)"), date_text(e.details->not_after).c_str(),
+                     validity_text(*e.details).c_str()) +
               "\n";
     }
     if (e.has_private_key && *e.has_private_key) text += "   " + std::string(tr("private key on the token")) + "\n";

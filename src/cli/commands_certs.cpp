@@ -95,8 +95,10 @@ void add_export(CLI::App& app, Context& c) {
       if (!force && std::filesystem::symlink_status(*output).type() != std::filesystem::file_type::not_found)
         throw CommandStopped(kUsage, format(tr("%s exists; to replace it, add --force."), output->c_str()));
       std::ofstream out(*output, std::ios::binary | std::ios::trunc);
-      if (format_name == "der") out.write(reinterpret_cast<const char*>(e.value.data()), e.value.size());
-      else out << pem;
+      if (format_name == "der")
+        out.write(reinterpret_cast<const char*>(e.value.data()), e.value.size());
+      else
+        out << pem;
       out.close();
       if (!out) throw std::runtime_error(format(tr("Cannot write %s"), output->c_str()));
       c.say(format(tr("Certificate \"%s\" written to %s."), printable(e.label).c_str(), output->c_str()));

@@ -38,12 +38,9 @@ std::unique_ptr<manager::Session> user_session(Context& c, const std::optional<s
 }
 
 Json import_json(const manager::ImportResult& r) {
-  return Json{{"label", r.label},
-              {"id", manager::to_hex(r.id)},
-              {"key_stored", r.key_stored},
-              {"certificate_stored", r.certificate_stored},
-              {"ca_added", r.ca_added},
-              {"ca_skipped", r.ca_skipped}};
+  return Json{{"label", r.label},           {"id", manager::to_hex(r.id)},
+              {"key_stored", r.key_stored}, {"certificate_stored", r.certificate_stored},
+              {"ca_added", r.ca_added},     {"ca_skipped", r.ca_skipped}};
 }
 
 std::string import_text(const manager::ImportResult& r) {
@@ -83,8 +80,9 @@ void add_import(CLI::App& app, Context& c) {
       "import",
       tr("Put an e-Cert issued as a PKCS#12 file (.p12/.pfx: key, certificate, CA certificates) on the token"));
   cmd->add_option("file", o.file, tr("the PKCS#12 file"))->required()->check(CLI::ExistingFile);
-  cmd->add_option("--label", o.label, tr("label for the key and certificate (default: the file's name for them, "
-                                         "else the certificate's common name)"));
+  cmd->add_option("--label", o.label,
+                  tr("label for the key and certificate (default: the file's name for them, "
+                     "else the certificate's common name)"));
   cmd->add_option("--pin-file", o.pin_file, tr("read the token password from this file"))->type_name("FILE");
   cmd->add_option("--password-file", o.password_file, tr("read the PKCS#12 file's password from this file"))
       ->type_name("FILE");

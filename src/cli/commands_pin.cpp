@@ -64,8 +64,9 @@ void add_change_pin(CLI::App& app, Context& c) {
         manager::verify_pin(c.module(), slot, CKU_USER, *old_pin);
       } else {
         if (t->user.must_change)
-          c.say(tr("The token still has its initial password: enter the 8-digit password from the PIN envelope as "
-                   "the current password."));
+          c.say(
+              tr("The token still has its initial password: enter the 8-digit password from the PIN envelope as "
+                 "the current password."));
         old_pin = verified_current_password(c, slot, CKU_USER, current, tr("Current token password: "));
       }
       for (bool first = true;; first = false) {
@@ -142,9 +143,9 @@ void add_unblock(CLI::App& app, Context& c) {
       const auto after = manager::describe_token(c.module(), slot);
       if (files.envelope) {
         envelope_file->write(envelope_text(after.label, after.serial, envelope));
-        c.print(Json{{"unblocked", true}, {"envelope_file", *files.envelope}, {"token", token_json(after)}},
-                format(tr("The token is unblocked; its new initial password is in %s."), files.envelope->c_str()) +
-                    "\n");
+        c.print(
+            Json{{"unblocked", true}, {"envelope_file", *files.envelope}, {"token", token_json(after)}},
+            format(tr("The token is unblocked; its new initial password is in %s."), files.envelope->c_str()) + "\n");
         return kOk;
       }
       c.print(Json{{"unblocked", true}, {"envelope_pin", std::string(envelope)}, {"token", token_json(after)}},

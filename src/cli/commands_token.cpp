@@ -53,8 +53,8 @@ std::string contents_text(Context& c, CK_SLOT_ID slot) {
   std::string out;
   manager::Session session(c.module(), slot, false);
   for (const auto& o : manager::list_objects(session)) {
-    const char* kind = o.object_class == CKO_CERTIFICATE  ? tr("certificate")
-                       : o.object_class == CKO_PUBLIC_KEY ? tr("public key")
+    const char* kind = o.object_class == CKO_CERTIFICATE   ? tr("certificate")
+                       : o.object_class == CKO_PUBLIC_KEY  ? tr("public key")
                        : o.object_class == CKO_PRIVATE_KEY ? tr("private key")
                                                            : tr("other object");
     out += "  " + format("%s \"%s\"", kind, o.label.c_str()) + "\n";
@@ -90,7 +90,9 @@ void add_init(CLI::App& app, Context& c) {
   static std::string label;
   static std::optional<std::string> envelope, so_pin_file;
   static bool force = false;
-  cmd->add_option("--label", label, tr("label of the new token (at most 32 letters, or 10 Chinese characters)"))->type_name("LABEL")->required();
+  cmd->add_option("--label", label, tr("label of the new token (at most 32 letters, or 10 Chinese characters)"))
+      ->type_name("LABEL")
+      ->required();
   cmd->add_option("--envelope", envelope,
                   tr("write the initial password to this new file (mode 0600) instead of showing it"))
       ->type_name("FILE");
@@ -129,8 +131,7 @@ void add_init(CLI::App& app, Context& c) {
         j["envelope_pin"] = std::string(envelope_pin);
         c.print(j, format(tr("Token \"%s\" made in slot %lu."), label.c_str(), slot) + "\n" +
                        format(tr("Initial token password (PIN envelope): %s"), envelope_pin.c_str()) + "\n" +
-                       tr("It is shown only this once. The owner must change it before the token can be used.") +
-                       "\n");
+                       tr("It is shown only this once. The owner must change it before the token can be used.") + "\n");
       }
       return kOk;
     };
@@ -148,7 +149,8 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.token();
       c.entering_pin(CKU_SO);
-      const SecureString so_pin = ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
+      const SecureString so_pin =
+          ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
       manager::rename_token(c.module(), slot, so_pin, label);
       c.print(token_json(manager::describe_token(c.module(), slot)),
               format(tr("The token is now called \"%s\"."), label.c_str()) + "\n");
@@ -163,11 +165,12 @@ void add_rename_and_wipe(CLI::App& app, Context& c) {
     c.action = [&c] {
       const CK_SLOT_ID slot = c.token();
       const auto t = manager::describe_token(c.module(), slot);
-      if (!yes && !confirm(format(tr("Delete everything on the token \"%s\"? This cannot be undone. [y/N] "),
-                                  t.label.c_str())))
+      if (!yes &&
+          !confirm(format(tr("Delete everything on the token \"%s\"? This cannot be undone. [y/N] "), t.label.c_str())))
         return c.say(tr("Nothing was changed.")), kCancelled;
       c.entering_pin(CKU_SO);
-      const SecureString so_pin = ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
+      const SecureString so_pin =
+          ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
       manager::wipe_token(c.module(), slot, so_pin);
       c.print(token_json(manager::describe_token(c.module(), slot)),
               std::string(tr("The token is empty. Set a new initial password with: ecert-token unblock")) + "\n");
@@ -182,8 +185,10 @@ Json policy_json(const manager::TokenPolicy& p) {
     if (!f.settable()) continue;
     std::string key = f.name;
     std::replace(key.begin(), key.end(), '-', '_');
-    if (f.kind == policy::FieldKind::flag) j[key] = f.get(p.rules) != 0;
-    else j[key] = f.get(p.rules);
+    if (f.kind == policy::FieldKind::flag)
+      j[key] = f.get(p.rules) != 0;
+    else
+      j[key] = f.get(p.rules);
   }
   j["tries_left"] = p.user_tries_left;
   j["so_tries_left"] = p.so_tries_left;
@@ -248,11 +253,14 @@ void add_policy(CLI::App& app, Context& c) {
   for (const policy::PolicyField& f : policy::policy_fields()) {
     if (!f.settable()) continue;
     const bool flag = f.kind == policy::FieldKind::flag;
-    const std::string help = std::string(tr(f.help)) + ": " +
-                             (flag ? std::string(tr("yes or no")) : format(tr("a number from %u to %u"), f.minimum, f.maximum));
+    const std::string help =
+        std::string(tr(f.help)) + ": " +
+        (flag ? std::string(tr("yes or no")) : format(tr("a number from %u to %u"), f.minimum, f.maximum));
     auto* option = set->add_option(std::string("--") + f.name, values[f.name], help);
-    if (flag) option->check(CLI::IsMember({"yes", "no"}));
-    else option->check(CLI::Range(f.minimum, f.maximum));
+    if (flag)
+      option->check(CLI::IsMember({"yes", "no"}));
+    else
+      option->check(CLI::Range(f.minimum, f.maximum));
   }
   set->add_option("--so-pin-file", so_pin_file, tr("read the SO password from this file"))->type_name("FILE");
   set->callback([&c] {
@@ -281,7 +289,8 @@ void add_policy(CLI::App& app, Context& c) {
         throw manager::UsageError(manager::UsageError::Kind::usage, tr("Nothing to change: name a policy field."));
       const CK_SLOT_ID slot = c.token();
       c.entering_pin(CKU_SO);
-      const SecureString so_pin = ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
+      const SecureString so_pin =
+          ask_current_password(c, slot, CKU_SO, so_source(so_pin_file), tr("Administrator (SO) password: "));
       {
         manager::Session session(c.module(), slot, true);
         session.login(CKU_SO, so_pin);

@@ -46,8 +46,10 @@ CK_SLOT_ID Context::uninitialised_token() {
 }
 
 void Context::print(const Json& json, const std::string& text) const {
-  if (options.json) std::cout << json_text(json) << '\n';
-  else std::cout << terminal_safe(text) << std::flush;
+  if (options.json)
+    std::cout << json_text(json) << '\n';
+  else
+    std::cout << terminal_safe(text) << std::flush;
 }
 
 void Context::say(const std::string& text) const {

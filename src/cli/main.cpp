@@ -69,8 +69,9 @@ std::string usage_message(const manager::UsageError& e) {
     case Kind::bad_password:
       return tr("The password of the file is wrong.");
     case Kind::ambiguous:
-      return tr("Several certificates or objects match: name one by its number in `ecert-token certs`, its label "
-                "or its ID.");
+      return tr(
+          "Several certificates or objects match: name one by its number in `ecert-token certs`, its label "
+          "or its ID.");
     case Kind::not_found:
       return tr("Nothing on the token matches what was named. See what is there with: ecert-token certs");
     default:
@@ -131,8 +132,9 @@ int run(int argc, char** argv) {
   add_certificate_commands(app, context);
   add_key_commands(app, context);
   add_browser_commands(app, context);
-  app.footer(tr("Passwords are never taken from the command line: they are asked without echo, or read from a "
-                "file (--pin-file and similar) or an environment variable for automation. See ecert-token(1)."));
+  app.footer(
+      tr("Passwords are never taken from the command line: they are asked without echo, or read from a "
+         "file (--pin-file and similar) or an environment variable for automation. See ecert-token(1)."));
 
   try {
     app.parse(argc, argv);

@@ -24,9 +24,7 @@ const manager::PinState& pin_state_of(const manager::TokenSummary& t, CK_USER_TY
   return who == CKU_SO ? t.so : t.user;
 }
 
-bool on_last_try(const manager::PinState& s) {
-  return s.tries_left ? *s.tries_left == 1 : s.final_try;
-}
+bool on_last_try(const manager::PinState& s) { return s.tries_left ? *s.tries_left == 1 : s.final_try; }
 
 // Before the last try a person decides whether to risk it.
 void confirm_last_try(Context& c, CK_SLOT_ID slot, CK_USER_TYPE who) {

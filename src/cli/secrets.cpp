@@ -188,8 +188,9 @@ SecureString envelope_text(const std::string& label, const std::string& serial, 
   out.push_back('\n');
   line("");
   line(tr("The PIN above is the initial password of this token, for its owner only."));
-  line(tr("Before the token can be used, its owner must change it with: ecert-token change-pin (the current "
-          "password is the PIN above; or give this file with --pin-file)."));
+  line(
+      tr("Before the token can be used, its owner must change it with: ecert-token change-pin (the current "
+         "password is the PIN above; or give this file with --pin-file)."));
   line(tr("Keep this file secret, and delete it once the password has been changed."));
   return out;
 }

@@ -22,10 +22,14 @@ std::optional<std::pair<char32_t, std::size_t>> decode(std::string_view text, st
   if (lead < 0x80) return std::pair<char32_t, std::size_t>{lead, 1};
   std::size_t length;
   char32_t cp, minimum;
-  if ((lead & 0xE0) == 0xC0) length = 2, cp = lead & 0x1F, minimum = 0x80;
-  else if ((lead & 0xF0) == 0xE0) length = 3, cp = lead & 0x0F, minimum = 0x800;
-  else if ((lead & 0xF8) == 0xF0) length = 4, cp = lead & 0x07, minimum = 0x10000;
-  else return std::nullopt;
+  if ((lead & 0xE0) == 0xC0)
+    length = 2, cp = lead & 0x1F, minimum = 0x80;
+  else if ((lead & 0xF0) == 0xE0)
+    length = 3, cp = lead & 0x0F, minimum = 0x800;
+  else if ((lead & 0xF8) == 0xF0)
+    length = 4, cp = lead & 0x07, minimum = 0x10000;
+  else
+    return std::nullopt;
   if (i + length > text.size()) return std::nullopt;
   for (std::size_t k = 1; k < length; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return std::nullopt;
@@ -59,13 +63,20 @@ std::string escaped(std::string_view text, bool keep_newlines) {
       continue;
     }
     const auto [cp, length] = *decoded;
-    if (cp == '\n' && keep_newlines) out += '\n';
-    else if (cp == '\n') out += "\\n";
-    else if (cp == '\r') out += "\\r";
-    else if (cp == '\t') out += "\\t";
-    else if (cp < 0x20 || cp == 0x7F) out += hex_escape("\\x%02x", static_cast<unsigned>(cp));
-    else if (invisible_control(cp)) out += hex_escape("\\u%04x", static_cast<unsigned>(cp));
-    else out.append(text.substr(i, length));
+    if (cp == '\n' && keep_newlines)
+      out += '\n';
+    else if (cp == '\n')
+      out += "\\n";
+    else if (cp == '\r')
+      out += "\\r";
+    else if (cp == '\t')
+      out += "\\t";
+    else if (cp < 0x20 || cp == 0x7F)
+      out += hex_escape("\\x%02x", static_cast<unsigned>(cp));
+    else if (invisible_control(cp))
+      out += hex_escape("\\u%04x", static_cast<unsigned>(cp));
+    else
+      out.append(text.substr(i, length));
     i += length;
   }
   return out;

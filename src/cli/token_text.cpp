@@ -21,15 +21,17 @@ std::string describe_pin_state(const manager::TokenSummary& t) {
   const manager::PinState& u = t.user;
   if (!u.initialized) return std::string(tr("No token password has been set yet.")) + "\n";
   if (u.locked) {
-    out += tr("The token is LOCKED: too many wrong passwords were entered. The issuer can unblock it "
-              "(ecert-token unblock).");
+    out +=
+        tr("The token is LOCKED: too many wrong passwords were entered. The issuer can unblock it "
+           "(ecert-token unblock).");
     out += "\n";
     return out;
   }
   if (u.must_change) {
-    out += tr("The token password must be changed: it is still the initial password from the PIN envelope, and "
-              "Firefox cannot use the token until it is changed. Change the token password first: "
-              "ecert-token change-pin");
+    out +=
+        tr("The token password must be changed: it is still the initial password from the PIN envelope, and "
+           "Firefox cannot use the token until it is changed. Change the token password first: "
+           "ecert-token change-pin");
     out += "\n";
   }
   if (u.tries_left && u.max_tries) {
@@ -92,8 +94,8 @@ std::string token_text(const manager::TokenSummary& t, bool full) {
              "\n";
     else
       out += "  " +
-             format(tr_n("Password length: %lu to %lu byte", "Password length: %lu to %lu bytes", t.max_pin),
-                    t.min_pin, t.max_pin) +
+             format(tr_n("Password length: %lu to %lu byte", "Password length: %lu to %lu bytes", t.max_pin), t.min_pin,
+                    t.max_pin) +
              "\n";
     if (t.so.tries_left && t.so.max_tries)
       out += "  " +
@@ -131,9 +133,9 @@ std::string describe_tries_after_failure(const manager::TokenSummary& t, CK_USER
                        "%u tries left before the administrator (SO) password is locked.", *s.tries_left),
                   *s.tries_left);
   if (s.tries_left)
-    return format(tr_n("%u try left before the token is locked.", "%u tries left before the token is locked.",
-                       *s.tries_left),
-                  *s.tries_left);
+    return format(
+        tr_n("%u try left before the token is locked.", "%u tries left before the token is locked.", *s.tries_left),
+        *s.tries_left);
   if (s.final_try) return tr("Only one try is left before the token is locked.");
   return "";
 }

@@ -33,9 +33,7 @@ class AttributeMap {
   std::optional<bool> get_bool(CK_ATTRIBUTE_TYPE t) const;
   std::optional<CK_ULONG> get_ulong(CK_ATTRIBUTE_TYPE t) const;
   bool bool_or(CK_ATTRIBUTE_TYPE t, bool fallback) const { return get_bool(t).value_or(fallback); }
-  CK_ULONG ulong_or(CK_ATTRIBUTE_TYPE t, CK_ULONG fallback) const {
-    return get_ulong(t).value_or(fallback);
-  }
+  CK_ULONG ulong_or(CK_ATTRIBUTE_TYPE t, CK_ULONG fallback) const { return get_ulong(t).value_or(fallback); }
   std::string string_or(CK_ATTRIBUTE_TYPE t, std::string fallback) const;
 
   void set(CK_ATTRIBUTE_TYPE t, ByteView v) { values_[t] = secure_copy(v); }

@@ -29,16 +29,16 @@ struct WipingAllocator {
     std::allocator<T>{}.deallocate(p, n);
   }
   template <class U>
-  bool operator==(const WipingAllocator<U>&) const noexcept { return true; }
+  bool operator==(const WipingAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 using Bytes = std::vector<std::uint8_t>;
 using SecureBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
 using ByteView = std::span<const std::uint8_t>;
 
-inline ByteView view(const void* p, std::size_t n) {
-  return ByteView(static_cast<const std::uint8_t*>(p), n);
-}
+inline ByteView view(const void* p, std::size_t n) { return ByteView(static_cast<const std::uint8_t*>(p), n); }
 inline ByteView view(std::string_view s) { return view(s.data(), s.size()); }
 template <class V>
 inline ByteView view(const V& v) {

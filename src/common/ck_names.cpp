@@ -19,7 +19,8 @@ struct Name {
 };
 
 // The constant and its name as written.
-#define N(constant) Name{constant, #constant}
+#define N(constant) \
+  Name { constant, #constant }
 
 template <std::size_t n>
 constexpr std::array<Name, n> by_value(std::array<Name, n> names) {

@@ -42,15 +42,13 @@ Bytes seal(ByteView key32, ByteView aad, ByteView plaintext) {
   std::uint8_t* tag = ct + plaintext.size();
   random_bytes(nonce, kNonceSize);
 
-  ossl_check(EVP_EncryptInit_ex2(ctx.get(), aes_256_gcm(), key32.data(), nonce, nullptr) == 1,
-             "EVP_EncryptInit_ex2");
+  ossl_check(EVP_EncryptInit_ex2(ctx.get(), aes_256_gcm(), key32.data(), nonce, nullptr) == 1, "EVP_EncryptInit_ex2");
   int n = 0;
   if (aad_len > 0) {
     ossl_check(EVP_EncryptUpdate(ctx.get(), nullptr, &n, aad.data(), aad_len) == 1, "GCM AAD");
   }
   if (pt_len > 0) {
-    ossl_check(EVP_EncryptUpdate(ctx.get(), ct, &n, plaintext.data(), pt_len) == 1 && n == pt_len,
-               "GCM encrypt");
+    ossl_check(EVP_EncryptUpdate(ctx.get(), ct, &n, plaintext.data(), pt_len) == 1 && n == pt_len, "GCM encrypt");
   }
   ossl_check(EVP_EncryptFinal_ex(ctx.get(), ct + pt_len, &n) == 1 && n == 0, "GCM final");
   ossl_check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, kTagSize, tag) == 1, "GCM tag");
@@ -68,16 +66,14 @@ std::optional<SecureBytes> open(ByteView key32, ByteView aad, ByteView sealed) {
   std::uint8_t tag[kTagSize];
   std::memcpy(tag, ct + ct_len, kTagSize);
 
-  ossl_check(EVP_DecryptInit_ex2(ctx.get(), aes_256_gcm(), key32.data(), nonce, nullptr) == 1,
-             "EVP_DecryptInit_ex2");
+  ossl_check(EVP_DecryptInit_ex2(ctx.get(), aes_256_gcm(), key32.data(), nonce, nullptr) == 1, "EVP_DecryptInit_ex2");
   int n = 0;
   if (aad_len > 0) {
     ossl_check(EVP_DecryptUpdate(ctx.get(), nullptr, &n, aad.data(), aad_len) == 1, "GCM AAD");
   }
   SecureBytes plaintext(static_cast<std::size_t>(ct_len));
   if (ct_len > 0) {
-    ossl_check(EVP_DecryptUpdate(ctx.get(), plaintext.data(), &n, ct, ct_len) == 1 && n == ct_len,
-               "GCM decrypt");
+    ossl_check(EVP_DecryptUpdate(ctx.get(), plaintext.data(), &n, ct, ct_len) == 1 && n == ct_len, "GCM decrypt");
   }
   ossl_check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, kTagSize, tag) == 1, "GCM tag");
   if (EVP_DecryptFinal_ex(ctx.get(), plaintext.data() + ct_len, &n) != 1) {

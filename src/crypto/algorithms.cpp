@@ -49,37 +49,48 @@ std::size_t hash_size(Hash h) noexcept { return kHashes[static_cast<std::size_t>
 
 std::optional<Hash> hash_for_mechanism(CK_MECHANISM_TYPE type) noexcept {
   switch (type) {
-    case CKM_SHA_1: return Hash::sha1;
-    case CKM_SHA224: return Hash::sha224;
-    case CKM_SHA256: return Hash::sha256;
-    case CKM_SHA384: return Hash::sha384;
-    case CKM_SHA512: return Hash::sha512;
-    default: return std::nullopt;
+    case CKM_SHA_1:
+      return Hash::sha1;
+    case CKM_SHA224:
+      return Hash::sha224;
+    case CKM_SHA256:
+      return Hash::sha256;
+    case CKM_SHA384:
+      return Hash::sha384;
+    case CKM_SHA512:
+      return Hash::sha512;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<Hash> hash_for_mgf(CK_RSA_PKCS_MGF_TYPE mgf) noexcept {
   switch (mgf) {
-    case CKG_MGF1_SHA1: return Hash::sha1;
-    case CKG_MGF1_SHA224: return Hash::sha224;
-    case CKG_MGF1_SHA256: return Hash::sha256;
-    case CKG_MGF1_SHA384: return Hash::sha384;
-    case CKG_MGF1_SHA512: return Hash::sha512;
-    default: return std::nullopt;
+    case CKG_MGF1_SHA1:
+      return Hash::sha1;
+    case CKG_MGF1_SHA224:
+      return Hash::sha224;
+    case CKG_MGF1_SHA256:
+      return Hash::sha256;
+    case CKG_MGF1_SHA384:
+      return Hash::sha384;
+    case CKG_MGF1_SHA512:
+      return Hash::sha512;
+    default:
+      return std::nullopt;
   }
 }
 
 const EVP_MD* md(Hash h) {
   const char* name = kHashes[static_cast<std::size_t>(h)].name;
   return cached(
-      g_mds[static_cast<std::size_t>(h)],
-      [name](OSSL_LIB_CTX* ctx) { return EVP_MD_fetch(ctx, name, nullptr); }, EVP_MD_free);
+      g_mds[static_cast<std::size_t>(h)], [name](OSSL_LIB_CTX* ctx) { return EVP_MD_fetch(ctx, name, nullptr); },
+      EVP_MD_free);
 }
 
 const EVP_CIPHER* aes_256_gcm() {
   return cached(
-      g_gcm, [](OSSL_LIB_CTX* ctx) { return EVP_CIPHER_fetch(ctx, "AES-256-GCM", nullptr); },
-      EVP_CIPHER_free);
+      g_gcm, [](OSSL_LIB_CTX* ctx) { return EVP_CIPHER_fetch(ctx, "AES-256-GCM", nullptr); }, EVP_CIPHER_free);
 }
 
 void reset_algorithm_cache() noexcept {

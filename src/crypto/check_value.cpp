@@ -3,9 +3,9 @@
 
 #include <openssl/evp.h>
 
+#include "common/ossl_ptr.h"
 #include "crypto/algorithms.h"
 #include "crypto/library_context.h"
-#include "common/ossl_ptr.h"
 #include "crypto/ossl_util.h"
 
 namespace ecert::crypto {

@@ -33,7 +33,7 @@ class ContextPool {
 
  private:
   static constexpr std::size_t kMaxIdle = 8;  // about one per concurrent thread
-  EVP_PKEY* pkey_;  // a reference of the pool's own: leases may outlive the Key
+  EVP_PKEY* pkey_;                            // a reference of the pool's own: leases may outlive the Key
   std::mutex mutex_;
   std::vector<EVP_PKEY_CTX*> idle_;
 };

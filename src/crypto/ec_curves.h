@@ -11,10 +11,10 @@ namespace ecert::crypto {
 struct Curve {
   const char* group_name;  // OpenSSL's name, for OSSL_PKEY_PARAM_GROUP_NAME
   int nid;
-  std::size_t bits;        // of the order (= of the field for these curves)
+  std::size_t bits;  // of the order (= of the field for these curves)
   std::size_t field_bytes;
   std::size_t order_bytes;
-  ByteView params_der;     // the canonical CKA_EC_PARAMS
+  ByteView params_der;  // the canonical CKA_EC_PARAMS
 };
 
 // The curve named by a CKA_EC_PARAMS value. Throws

@@ -28,8 +28,8 @@ GeneratedKeyPair generate_ec_key_pair(const CK_MECHANISM& m, const AttributeMap&
   // Generated keys use the uncompressed point format unless told otherwise.
   std::array<std::uint8_t, 1 + 2 * 66> point;
   std::size_t point_len = 0;
-  ossl_check(EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                             point.size(), &point_len) == 1 &&
+  ossl_check(EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(),
+                                             &point_len) == 1 &&
                  point_len == 1 + 2 * curve.field_bytes && point[0] == 0x04,
              "EC public point");
   SecureBytes scalar(curve.order_bytes);

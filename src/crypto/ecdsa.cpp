@@ -28,8 +28,7 @@ class EcdsaContext final : public HashedSignContext {
   EcdsaContext(const Key& key, bool signing, const EVP_MD* hash)
       : HashedSignContext(hash), ctx_(key.context()), n_((key.bits() + 7) / 8) {
     // No md on the EVP_PKEY_CTX: the digest (or raw input) is signed as given.
-    ossl_check((signing ? EVP_PKEY_sign_init(ctx_.get()) : EVP_PKEY_verify_init(ctx_.get())) == 1,
-               "ECDSA init");
+    ossl_check((signing ? EVP_PKEY_sign_init(ctx_.get()) : EVP_PKEY_verify_init(ctx_.get())) == 1, "ECDSA init");
   }
 
   std::size_t signature_size() const override { return 2 * n_; }
@@ -53,8 +52,8 @@ class EcdsaContext final : public HashedSignContext {
     std::array<std::uint8_t, kMaxDer> der;
     std::size_t der_len = to_der(signature, der.data());
     // Out-of-range r or s come back as errors rather than 0: all invalid.
-    ossl_check(EVP_PKEY_verify(ctx_.get(), der.data(), der_len, tbs.data(), tbs.size()) == 1,
-               "EVP_PKEY_verify", CKR_SIGNATURE_INVALID);
+    ossl_check(EVP_PKEY_verify(ctx_.get(), der.data(), der_len, tbs.data(), tbs.size()) == 1, "EVP_PKEY_verify",
+               CKR_SIGNATURE_INVALID);
   }
 
  private:
@@ -84,12 +83,18 @@ class EcdsaContext final : public HashedSignContext {
 
 std::optional<Hash> ecdsa_hash(CK_MECHANISM_TYPE type) {
   switch (type) {
-    case CKM_ECDSA_SHA1: return Hash::sha1;
-    case CKM_ECDSA_SHA224: return Hash::sha224;
-    case CKM_ECDSA_SHA256: return Hash::sha256;
-    case CKM_ECDSA_SHA384: return Hash::sha384;
-    case CKM_ECDSA_SHA512: return Hash::sha512;
-    default: return std::nullopt;
+    case CKM_ECDSA_SHA1:
+      return Hash::sha1;
+    case CKM_ECDSA_SHA224:
+      return Hash::sha224;
+    case CKM_ECDSA_SHA256:
+      return Hash::sha256;
+    case CKM_ECDSA_SHA384:
+      return Hash::sha384;
+    case CKM_ECDSA_SHA512:
+      return Hash::sha512;
+    default:
+      return std::nullopt;
   }
 }
 

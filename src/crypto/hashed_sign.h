@@ -5,8 +5,8 @@
 // CKM_ECDSA, ...) signs its input as given; given in parts, it collects them.
 #pragma once
 
-#include "crypto/mechanism.h"
 #include "common/ossl_ptr.h"
+#include "crypto/mechanism.h"
 
 namespace ecert::crypto {
 

@@ -53,8 +53,8 @@ struct CrtPart {
   const char* param;
 };
 constexpr CrtPart kCrt[] = {
-    {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},       {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},
-    {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},  {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+    {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},          {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+    {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},     {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
     {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
 };
 constexpr std::size_t kCrtCount = std::size(kCrt);
@@ -71,8 +71,8 @@ std::shared_ptr<const Key> decode_rsa(bool is_private, const AttributeMap& a) {
   BignumPtr n = bn_from_bytes(view(a.at(CKA_MODULUS)), false);
   BignumPtr e = bn_from_bytes(view(a.at(CKA_PUBLIC_EXPONENT)), false);
   require(BN_is_odd(n.get()) && !BN_is_one(n.get()), CKR_ATTRIBUTE_VALUE_INVALID, "bad modulus");
-  require(BN_is_odd(e.get()) && !BN_is_one(e.get()) && BN_cmp(e.get(), n.get()) < 0,
-          CKR_ATTRIBUTE_VALUE_INVALID, "bad public exponent");
+  require(BN_is_odd(e.get()) && !BN_is_one(e.get()) && BN_cmp(e.get(), n.get()) < 0, CKR_ATTRIBUTE_VALUE_INVALID,
+          "bad public exponent");
 
   ParamBldPtr bld = new_param_bld();
   push_bn(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get());
@@ -83,8 +83,7 @@ std::shared_ptr<const Key> decode_rsa(bool is_private, const AttributeMap& a) {
   BignumPtr crt[kCrtCount];
   if (is_private) {
     d = bn_from_bytes(view(a.at(CKA_PRIVATE_EXPONENT)), true);
-    require(!BN_is_zero(d.get()) && BN_cmp(d.get(), n.get()) < 0, CKR_ATTRIBUTE_VALUE_INVALID,
-            "bad private exponent");
+    require(!BN_is_zero(d.get()) && BN_cmp(d.get(), n.get()) < 0, CKR_ATTRIBUTE_VALUE_INVALID, "bad private exponent");
     push_bn(bld.get(), OSSL_PKEY_PARAM_RSA_D, d.get());
     if (has_full_crt(a)) {
       for (std::size_t i = 0; i < kCrtCount; ++i) {
@@ -104,8 +103,7 @@ ByteView uncompressed_point(const Curve& c, ByteView value) {
   const std::size_t len = 1 + 2 * c.field_bytes;
   ByteView point = value;
   auto tlv = der::read_tlv(value);
-  if (tlv && tlv->tag == der::kOctetString && tlv->encoded_size == value.size() &&
-      tlv->content.size() == len) {
+  if (tlv && tlv->tag == der::kOctetString && tlv->encoded_size == value.size() && tlv->content.size() == len) {
     point = tlv->content;
   }
   require(point.size() == len && point[0] == 0x04, CKR_ATTRIBUTE_VALUE_INVALID,
@@ -124,11 +122,10 @@ Bytes public_point(const Curve& c, const BIGNUM* d) {
   BnCtxPtr bn_ctx(BN_CTX_secure_new_ex(ctx));
   PointPtr point(EC_POINT_new(group.get()));
   ossl_check(bn_ctx != nullptr && point != nullptr, "EC_POINT_new", CKR_HOST_MEMORY);
-  ossl_check(EC_POINT_mul(group.get(), point.get(), d, nullptr, nullptr, bn_ctx.get()) == 1,
-             "EC_POINT_mul");
+  ossl_check(EC_POINT_mul(group.get(), point.get(), d, nullptr, nullptr, bn_ctx.get()) == 1, "EC_POINT_mul");
   Bytes out(1 + 2 * c.field_bytes);
-  ossl_check(EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(),
-                                out.size(), bn_ctx.get()) == out.size(),
+  ossl_check(EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(),
+                                bn_ctx.get()) == out.size(),
              "EC_POINT_point2oct");
   return out;
 }
@@ -136,8 +133,8 @@ Bytes public_point(const Curve& c, const BIGNUM* d) {
 std::shared_ptr<const Key> decode_ec(bool is_private, const AttributeMap& a) {
   const Curve& c = curve_from_params(view(a.at(CKA_EC_PARAMS)));
   ParamBldPtr bld = new_param_bld();
-  ossl_check(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, c.group_name, 0) == 1,
-             "push group", CKR_HOST_MEMORY);
+  ossl_check(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, c.group_name, 0) == 1, "push group",
+             CKR_HOST_MEMORY);
   BignumPtr d;
   Bytes point;
   if (is_private) {
@@ -148,8 +145,7 @@ std::shared_ptr<const Key> decode_ec(bool is_private, const AttributeMap& a) {
   } else {
     point = copy(uncompressed_point(c, view(a.at(CKA_EC_POINT))));
   }
-  ossl_check(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                              point.size()) == 1,
+  ossl_check(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) == 1,
              "push point", CKR_HOST_MEMORY);
   auto pkey = pkey_from_params("EC", is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, bld.get());
   return std::make_shared<const Key>(CKK_EC, is_private, std::move(pkey), c.bits);
@@ -163,9 +159,12 @@ std::shared_ptr<const Key> decode_key(CK_OBJECT_CLASS cls, const AttributeMap& a
   require(type.has_value(), CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE missing");
   const bool is_private = cls == CKO_PRIVATE_KEY;
   switch (*type) {
-    case CKK_RSA: return decode_rsa(is_private, attrs);
-    case CKK_EC: return decode_ec(is_private, attrs);
-    default: fail(CKR_KEY_TYPE_INCONSISTENT, "unsupported key type");
+    case CKK_RSA:
+      return decode_rsa(is_private, attrs);
+    case CKK_EC:
+      return decode_ec(is_private, attrs);
+    default:
+      fail(CKR_KEY_TYPE_INCONSISTENT, "unsupported key type");
   }
 }
 

@@ -10,8 +10,8 @@
 #include <openssl/evp.h>
 
 #include "common/attribute_map.h"
-#include "crypto/context_pool.h"
 #include "common/bytes.h"
+#include "crypto/context_pool.h"
 #include "ecert/pkcs11.h"
 
 namespace ecert::crypto {

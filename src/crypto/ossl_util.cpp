@@ -35,8 +35,8 @@ BignumPtr bn_from_bytes(ByteView bytes, bool secret) {
   require(bytes.size() <= INT_MAX, CKR_ATTRIBUTE_VALUE_INVALID, "big integer too long");
   BignumPtr bn(secret ? BN_secure_new() : BN_new());
   ossl_check(bn != nullptr, "BN_new", CKR_HOST_MEMORY);
-  ossl_check(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), bn.get()) != nullptr,
-             "BN_bin2bn", CKR_HOST_MEMORY);
+  ossl_check(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), bn.get()) != nullptr, "BN_bin2bn",
+             CKR_HOST_MEMORY);
   return bn;
 }
 

@@ -79,8 +79,7 @@ class RsaCipherContext final : public CipherContext {
     // takes ownership only when it succeeds.
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
-                                          const_cast<std::uint8_t*>(oaep.label.data()),
-                                          oaep.label.size()),
+                                          const_cast<std::uint8_t*>(oaep.label.data()), oaep.label.size()),
         OSSL_PARAM_construct_end(),
     };
     ossl_check(EVP_PKEY_CTX_set_params(c, params) == 1, "OAEP label");
@@ -95,8 +94,7 @@ class RsaCipherContext final : public CipherContext {
     require(input.size() <= max_plain_, CKR_DATA_LEN_RANGE, "plaintext too long");
     SecureBytes out(k_);
     std::size_t len = out.size();
-    ossl_check(EVP_PKEY_encrypt(ctx_.get(), out.data(), &len, nonnull_data(input), input.size()) == 1 &&
-                   len == k_,
+    ossl_check(EVP_PKEY_encrypt(ctx_.get(), out.data(), &len, nonnull_data(input), input.size()) == 1 && len == k_,
                "EVP_PKEY_encrypt");
     return out;
   }
@@ -109,8 +107,8 @@ class RsaCipherContext final : public CipherContext {
     // OAEP's bad encoding, a wrong label and (OAEP or raw) a value not below
     // the modulus all land here; OpenSSL does not tell them apart and neither
     // may we. OAEP's check is constant time in OpenSSL 3.0 already.
-    ossl_check(EVP_PKEY_decrypt(ctx_.get(), out.data(), &len, input.data(), input.size()) == 1,
-               "EVP_PKEY_decrypt", CKR_ENCRYPTED_DATA_INVALID);
+    ossl_check(EVP_PKEY_decrypt(ctx_.get(), out.data(), &len, input.data(), input.size()) == 1, "EVP_PKEY_decrypt",
+               CKR_ENCRYPTED_DATA_INVALID);
     out.resize(len);
     return out;
   }
@@ -133,8 +131,7 @@ Oaep oaep_parameters(const CK_MECHANISM& m) {
   require(p.pSourceData != nullptr || p.ulSourceDataLen == 0, CKR_MECHANISM_PARAM_INVALID,
           "OAEP label length without data");
   // Source 0 (no source) is accepted as "empty label" as many callers pass it.
-  require(p.source == CKZ_DATA_SPECIFIED || (p.source == 0 && !has_data), CKR_MECHANISM_PARAM_INVALID,
-          "OAEP source");
+  require(p.source == CKZ_DATA_SPECIFIED || (p.source == 0 && !has_data), CKR_MECHANISM_PARAM_INVALID, "OAEP source");
   Oaep o;
   o.hash = md(*hash);
   o.mgf = md(*mgf);

@@ -116,9 +116,9 @@ Pkcs1ImplicitRejection::Pkcs1ImplicitRejection(EVP_PKEY* pkey) : k_(rsa_modulus_
   ossl_check(sha256 != nullptr, "EVP_MD_fetch SHA256");
   exponent_hash_.resize(kHashSize);
   unsigned int len = 0;
-  ossl_check(EVP_Digest(d_bytes.data(), k_, exponent_hash_.data(), &len, sha256.get(), nullptr) == 1 &&
-                 len == kHashSize,
-             "SHA-256 of the private exponent");
+  ossl_check(
+      EVP_Digest(d_bytes.data(), k_, exponent_hash_.data(), &len, sha256.get(), nullptr) == 1 && len == kHashSize,
+      "SHA-256 of the private exponent");
 }
 
 SecureBytes Pkcs1ImplicitRejection::decrypt(EVP_PKEY_CTX* ctx, ByteView ciphertext) const {

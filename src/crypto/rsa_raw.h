@@ -12,9 +12,7 @@
 namespace ecert::crypto {
 
 // k: the modulus length in bytes.
-inline std::size_t rsa_modulus_size(EVP_PKEY* pkey) {
-  return static_cast<std::size_t>(EVP_PKEY_get_size(pkey));
-}
+inline std::size_t rsa_modulus_size(EVP_PKEY* pkey) { return static_cast<std::size_t>(EVP_PKEY_get_size(pkey)); }
 
 // `input` as a k-byte big-endian block (zeros on the left), as CKM_RSA_X_509
 // treats its input. CKR_DATA_LEN_RANGE if longer than k, CKR_DATA_INVALID if

@@ -19,11 +19,11 @@ enum class Scheme { pkcs1_raw, x509_raw, pkcs1, pss };
 
 struct Setup {
   Scheme scheme = Scheme::pkcs1_raw;
-  const EVP_MD* hash = nullptr;     // multi-part hashing; nullptr for single-part
-  const EVP_MD* sig_md = nullptr;   // the DigestInfo / PSS hash
+  const EVP_MD* hash = nullptr;    // multi-part hashing; nullptr for single-part
+  const EVP_MD* sig_md = nullptr;  // the DigestInfo / PSS hash
   const EVP_MD* mgf_md = nullptr;
   int salt_len = 0;
-  std::size_t raw_pss_len = 0;      // single-part PSS: the required input length
+  std::size_t raw_pss_len = 0;  // single-part PSS: the required input length
 };
 
 class RsaSignContext final : public HashedSignContext {
@@ -37,8 +37,8 @@ class RsaSignContext final : public HashedSignContext {
         raw_pss_len_(s.raw_pss_len) {
     EVP_PKEY_CTX* c = ctx_.get();
     int (*init)(EVP_PKEY_CTX*) = signing ? EVP_PKEY_sign_init
-                                 : raw()  ? EVP_PKEY_verify_recover_init
-                                          : EVP_PKEY_verify_init;
+                                 : raw() ? EVP_PKEY_verify_recover_init
+                                         : EVP_PKEY_verify_init;
     ossl_check(init(c) == 1, "RSA sign init");
     ossl_check(EVP_PKEY_CTX_set_rsa_padding(c, padding()) == 1, "RSA padding");
     if (s.sig_md != nullptr) {
@@ -57,8 +57,7 @@ class RsaSignContext final : public HashedSignContext {
     SecureBytes scratch;
     ByteView in = prepare(tbs, scratch);
     std::size_t len = k_;
-    ossl_check(EVP_PKEY_sign(ctx_.get(), out, &len, nonnull_data(in), in.size()) == 1 && len == k_,
-               "EVP_PKEY_sign");
+    ossl_check(EVP_PKEY_sign(ctx_.get(), out, &len, nonnull_data(in), in.size()) == 1 && len == k_, "EVP_PKEY_sign");
   }
 
   void verify_tbs(ByteView tbs, ByteView signature) override {
@@ -75,9 +74,12 @@ class RsaSignContext final : public HashedSignContext {
  private:
   int padding() const {
     switch (scheme_) {
-      case Scheme::x509_raw: return RSA_NO_PADDING;
-      case Scheme::pss: return RSA_PKCS1_PSS_PADDING;
-      default: return RSA_PKCS1_PADDING;
+      case Scheme::x509_raw:
+        return RSA_NO_PADDING;
+      case Scheme::pss:
+        return RSA_PKCS1_PSS_PADDING;
+      default:
+        return RSA_PKCS1_PADDING;
     }
   }
 
@@ -120,23 +122,35 @@ class RsaSignContext final : public HashedSignContext {
 
 std::optional<Hash> pkcs1_hash(CK_MECHANISM_TYPE type) {
   switch (type) {
-    case CKM_SHA1_RSA_PKCS: return Hash::sha1;
-    case CKM_SHA224_RSA_PKCS: return Hash::sha224;
-    case CKM_SHA256_RSA_PKCS: return Hash::sha256;
-    case CKM_SHA384_RSA_PKCS: return Hash::sha384;
-    case CKM_SHA512_RSA_PKCS: return Hash::sha512;
-    default: return std::nullopt;
+    case CKM_SHA1_RSA_PKCS:
+      return Hash::sha1;
+    case CKM_SHA224_RSA_PKCS:
+      return Hash::sha224;
+    case CKM_SHA256_RSA_PKCS:
+      return Hash::sha256;
+    case CKM_SHA384_RSA_PKCS:
+      return Hash::sha384;
+    case CKM_SHA512_RSA_PKCS:
+      return Hash::sha512;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<Hash> pss_hash(CK_MECHANISM_TYPE type) {
   switch (type) {
-    case CKM_SHA1_RSA_PKCS_PSS: return Hash::sha1;
-    case CKM_SHA224_RSA_PKCS_PSS: return Hash::sha224;
-    case CKM_SHA256_RSA_PKCS_PSS: return Hash::sha256;
-    case CKM_SHA384_RSA_PKCS_PSS: return Hash::sha384;
-    case CKM_SHA512_RSA_PKCS_PSS: return Hash::sha512;
-    default: return std::nullopt;
+    case CKM_SHA1_RSA_PKCS_PSS:
+      return Hash::sha1;
+    case CKM_SHA224_RSA_PKCS_PSS:
+      return Hash::sha224;
+    case CKM_SHA256_RSA_PKCS_PSS:
+      return Hash::sha256;
+    case CKM_SHA384_RSA_PKCS_PSS:
+      return Hash::sha384;
+    case CKM_SHA512_RSA_PKCS_PSS:
+      return Hash::sha512;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -20,8 +20,8 @@ CertificateFields parse_certificate(ByteView der) {
   const unsigned char* p = der.data();
   // d2i_X509 would decode the subject key in OpenSSL's default context, where
   // an application's configuration may load providers; decode in ours.
-  X509Ptr cert(reinterpret_cast<X509*>(ASN1_item_d2i_ex(nullptr, &p, static_cast<long>(der.size()),
-                                                        ASN1_ITEM_rptr(X509), started_libctx(), nullptr)));
+  X509Ptr cert(reinterpret_cast<X509*>(
+      ASN1_item_d2i_ex(nullptr, &p, static_cast<long>(der.size()), ASN1_ITEM_rptr(X509), started_libctx(), nullptr)));
   ossl_check(cert != nullptr, "not a certificate", CKR_ATTRIBUTE_VALUE_INVALID);
   require(p == der.data() + der.size(), CKR_ATTRIBUTE_VALUE_INVALID, "bytes after the certificate");
 

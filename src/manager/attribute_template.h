@@ -14,9 +14,7 @@ namespace ecert::manager {
 
 class AttributeTemplate {
  public:
-  AttributeTemplate& add_ulong(CK_ATTRIBUTE_TYPE type, CK_ULONG value) {
-    return add_raw(type, &value, sizeof value);
-  }
+  AttributeTemplate& add_ulong(CK_ATTRIBUTE_TYPE type, CK_ULONG value) { return add_raw(type, &value, sizeof value); }
   AttributeTemplate& add_bool(CK_ATTRIBUTE_TYPE type, bool value) {
     const CK_BBOOL b = value ? CK_TRUE : CK_FALSE;
     return add_raw(type, &b, sizeof b);
@@ -36,8 +34,8 @@ class AttributeTemplate {
  private:
   AttributeTemplate& add_raw(CK_ATTRIBUTE_TYPE type, const void* p, std::size_t n) {
     // std::deque keeps earlier values where they are as more are added.
-    SecureBytes& stored = values_.emplace_back(static_cast<const std::uint8_t*>(p),
-                                               static_cast<const std::uint8_t*>(p) + n);
+    SecureBytes& stored =
+        values_.emplace_back(static_cast<const std::uint8_t*>(p), static_cast<const std::uint8_t*>(p) + n);
     attributes_.push_back(CK_ATTRIBUTE{type, stored.empty() ? nullptr : stored.data(), static_cast<CK_ULONG>(n)});
     return *this;
   }

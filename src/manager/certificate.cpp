@@ -250,8 +250,7 @@ CertificateDetails decode_certificate(ByteView der) {
       if (name->type == GEN_DNS) out.dns_names.push_back(ia5_text(name->d.dNSName));
     }
   }
-  if (auto constraints = extension<BasicConstraintsPtr>(x, NID_basic_constraints))
-    out.is_ca = constraints->ca != 0;
+  if (auto constraints = extension<BasicConstraintsPtr>(x, NID_basic_constraints)) out.is_ca = constraints->ca != 0;
 
   out.sha1_fingerprint = fingerprint(x, EVP_sha1());
   out.sha256_fingerprint = fingerprint(x, EVP_sha256());

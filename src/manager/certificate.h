@@ -50,10 +50,10 @@ struct CertificateDetails {
   bool is_ca = false;                        // basicConstraints cA
   // "AB:CD:..." uppercase, as `openssl x509 -noout -fingerprint [-sha256]` prints.
   std::string sha1_fingerprint, sha256_fingerprint;
-  Bytes der;                     // the certificate as given
+  Bytes der;                      // the certificate as given
   Bytes subject_der, issuer_der;  // DER Names, as encoded in the certificate
-  Bytes serial_der;              // DER INTEGER of the serial, tag and length included
-  Bytes key_id;                  // public_key_id() of the subject key (empty for key types NSS has no rule for)
+  Bytes serial_der;               // DER INTEGER of the serial, tag and length included
+  Bytes key_id;                   // public_key_id() of the subject key (empty for key types NSS has no rule for)
 
   // Whole days from `now` to not_after, rounded down (towards minus
   // infinity); negative once expired.
@@ -69,10 +69,10 @@ struct CertificateDetails {
 // a CA certificate the caller trusts, at a given time.
 struct ChainVerification {
   bool verified = false;
-  int error = 0;            // X509_V_ERR_* when not verified
-  int error_depth = 0;      // 0 the certificate itself, 1 its issuer, ...
-  std::string error_text;   // OpenSSL's English words for `error`
-  std::string anchor;       // the subject of the CA it verified up to (as `subject`)
+  int error = 0;           // X509_V_ERR_* when not verified
+  int error_depth = 0;     // 0 the certificate itself, 1 its issuer, ...
+  std::string error_text;  // OpenSSL's English words for `error`
+  std::string anchor;      // the subject of the CA it verified up to (as `subject`)
 };
 
 // Verifies `cert` against the CA certificates `cas` (each trusted as an end

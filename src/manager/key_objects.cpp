@@ -162,10 +162,14 @@ AttributeTemplate private_key_template(const EVP_PKEY* key, ByteView id, std::st
   if (!subject.empty()) t.add_bytes(CKA_SUBJECT, subject);
   if (kind == KeyKind::rsa) {
     const std::pair<CK_ATTRIBUTE_TYPE, const char*> parts[] = {
-        {CKA_MODULUS, OSSL_PKEY_PARAM_RSA_N},           {CKA_PUBLIC_EXPONENT, OSSL_PKEY_PARAM_RSA_E},
-        {CKA_PRIVATE_EXPONENT, OSSL_PKEY_PARAM_RSA_D},  {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},
-        {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},     {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
-        {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2}, {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+        {CKA_MODULUS, OSSL_PKEY_PARAM_RSA_N},
+        {CKA_PUBLIC_EXPONENT, OSSL_PKEY_PARAM_RSA_E},
+        {CKA_PRIVATE_EXPONENT, OSSL_PKEY_PARAM_RSA_D},
+        {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},
+        {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+        {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
+        {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+        {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
     };
     for (const auto& [type, name] : parts) t.add_bytes(type, bn_param(key, name));
   } else {

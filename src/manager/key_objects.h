@@ -22,8 +22,8 @@ namespace ecert::manager {
 
 // What an import (PKCS#12 or issued certificate) put on the token.
 struct ImportResult {
-  std::string label;  // CKA_LABEL of the key pair and its certificate (UTF-8)
-  Bytes id;           // their common CKA_ID
+  std::string label;                // CKA_LABEL of the key pair and its certificate (UTF-8)
+  Bytes id;                         // their common CKA_ID
   bool key_stored = false;          // private and public key objects created
   bool certificate_stored = false;  // the owner's certificate created
   std::size_t ca_added = 0;         // CA certificates created

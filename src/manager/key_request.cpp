@@ -45,10 +45,8 @@ struct SpecInfo {
   int curve_nid;  // EC
 };
 constexpr SpecInfo kSpecs[] = {
-    {KeySpec::rsa_2048, "rsa2048", true, 2048, NID_undef},
-    {KeySpec::rsa_3072, "rsa3072", true, 3072, NID_undef},
-    {KeySpec::rsa_4096, "rsa4096", true, 4096, NID_undef},
-    {KeySpec::ec_p256, "p256", false, 0, NID_X9_62_prime256v1},
+    {KeySpec::rsa_2048, "rsa2048", true, 2048, NID_undef}, {KeySpec::rsa_3072, "rsa3072", true, 3072, NID_undef},
+    {KeySpec::rsa_4096, "rsa4096", true, 4096, NID_undef}, {KeySpec::ec_p256, "p256", false, 0, NID_X9_62_prime256v1},
     {KeySpec::ec_p384, "p384", false, 0, NID_secp384r1},
 };
 

@@ -29,8 +29,7 @@ const RvText kRvTexts[] = {
     {CKR_PIN_INVALID, N_("The new password does not meet the token's password rules.")},
     {CKR_PIN_TOO_WEAK, N_("The new password is too weak for this token.")},
     {CKR_TOKEN_NOT_PRESENT, N_("No token is present in this slot.")},
-    {CKR_TOKEN_NOT_RECOGNIZED,
-     N_("The token is not initialised, or its data is of a kind this module cannot read.")},
+    {CKR_TOKEN_NOT_RECOGNIZED, N_("The token is not initialised, or its data is of a kind this module cannot read.")},
     {CKR_TOKEN_WRITE_PROTECTED, N_("The token is write-protected.")},
     {CKR_SESSION_EXISTS,
      N_("The token is in use by another program; close programs that use it (such as the browser) and try again.")},
@@ -102,8 +101,9 @@ std::string describe_current_pin_problem(const CurrentPinCheck& check) {
                          check.min_length),
                     check.min_length);
     case Problem::too_long:
-      return tr("This cannot be the password: it is longer than any password of this token. Nothing was sent to "
-                "the token: no try was used.");
+      return tr(
+          "This cannot be the password: it is longer than any password of this token. Nothing was sent to "
+          "the token: no try was used.");
   }
   return "";
 }

@@ -40,14 +40,14 @@ class ModuleLoadError : public std::runtime_error {
 class UsageError : public std::runtime_error {
  public:
   enum class Kind {
-    no_token,          // no token (in that slot / with that label)
-    several_tokens,    // a choice is needed
-    not_found,         // no such object / certificate
-    ambiguous,         // the name matches several objects
-    bad_input,         // a file or value that cannot be used
-    bad_password,      // a file's password (PKCS#12) is wrong
-    not_supported,     // the token or module cannot do it
-    usage,             // the command line asks for something impossible (front ends: a usage error)
+    no_token,        // no token (in that slot / with that label)
+    several_tokens,  // a choice is needed
+    not_found,       // no such object / certificate
+    ambiguous,       // the name matches several objects
+    bad_input,       // a file or value that cannot be used
+    bad_password,    // a file's password (PKCS#12) is wrong
+    not_supported,   // the token or module cannot do it
+    usage,           // the command line asks for something impossible (front ends: a usage error)
   };
   UsageError(Kind kind, const std::string& detail) : std::runtime_error(detail), kind_(kind) {}
   Kind kind() const noexcept { return kind_; }

@@ -42,7 +42,9 @@ std::filesystem::path p11kit_module_file_path(const std::filesystem::path& confi
 std::string p11kit_module_file_text(const std::filesystem::path& module, const std::vector<std::string>& disabled_in) {
   std::string text =
       "# Written by `ecert-token browser install`, removed by `ecert-token browser remove`.\n"
-      "module: " + module.string() + "\n"
+      "module: " +
+      module.string() +
+      "\n"
       "critical: no\n";
   if (!disabled_in.empty()) {
     // Browsers that load the module themselves would otherwise show every
@@ -98,8 +100,6 @@ void write_p11kit_module_file(const std::filesystem::path& file, const std::stri
   }
 }
 
-bool remove_p11kit_module_file(const std::filesystem::path& file) {
-  return std::filesystem::remove(file);
-}
+bool remove_p11kit_module_file(const std::filesystem::path& file) { return std::filesystem::remove(file); }
 
 }  // namespace ecert::manager

@@ -43,8 +43,10 @@ PinCheck check_new_pin(const Module& module, CK_SLOT_ID slot, PinRole role, std:
   const CK_TOKEN_INFO info = module.token_info(slot);
   out.min_length = static_cast<std::uint32_t>(info.ulMinPinLen);
   out.max_length = static_cast<std::uint32_t>(info.ulMaxPinLen);
-  if (pin.size() < info.ulMinPinLen) out.problem = policy::PinProblem::too_short;
-  else if (info.ulMaxPinLen != 0 && pin.size() > info.ulMaxPinLen) out.problem = policy::PinProblem::too_long;
+  if (pin.size() < info.ulMinPinLen)
+    out.problem = policy::PinProblem::too_short;
+  else if (info.ulMaxPinLen != 0 && pin.size() > info.ulMaxPinLen)
+    out.problem = policy::PinProblem::too_long;
   return out;
 }
 
@@ -57,9 +59,12 @@ CurrentPinCheck check_current_pin(const Module& module, CK_SLOT_ID slot, std::st
                       info.ulMaxPinLen == CK_EFFECTIVELY_INFINITE;
   out.max_length = no_max ? 0 : info.ulMaxPinLen;
   using Problem = CurrentPinCheck::Problem;
-  if (pin.empty()) out.problem = Problem::empty;
-  else if (pin.size() < out.min_length) out.problem = Problem::too_short;
-  else if (out.max_length != 0 && pin.size() > out.max_length) out.problem = Problem::too_long;
+  if (pin.empty())
+    out.problem = Problem::empty;
+  else if (pin.size() < out.min_length)
+    out.problem = Problem::too_short;
+  else if (out.max_length != 0 && pin.size() > out.max_length)
+    out.problem = Problem::too_long;
   return out;
 }
 

@@ -31,7 +31,10 @@ std::string padded_field(const CK_UTF8CHAR* field, std::size_t size) {
 }
 
 ModuleLoadFailure::ModuleLoadFailure(ModuleProblem problem, std::string path, std::string detail, CK_RV rv)
-    : ModuleLoadError(path + ": " + detail), problem_(problem), path_(std::move(path)), detail_(std::move(detail)),
+    : ModuleLoadError(path + ": " + detail),
+      problem_(problem),
+      path_(std::move(path)),
+      detail_(std::move(detail)),
       rv_(rv) {}
 
 namespace {
@@ -44,8 +47,7 @@ void check_file(const std::string& path) {
   if (path.find('/') == std::string::npos) return;
   std::error_code error;
   const auto status = std::filesystem::status(path, error);
-  if (!std::filesystem::exists(status))
-    throw ModuleLoadFailure(ModuleProblem::missing_file, path, "no such file");
+  if (!std::filesystem::exists(status)) throw ModuleLoadFailure(ModuleProblem::missing_file, path, "no such file");
   if (std::filesystem::is_directory(status)) throw ModuleLoadFailure(ModuleProblem::directory, path, "a directory");
   if (access(path.c_str(), R_OK) != 0) throw ModuleLoadFailure(ModuleProblem::unreadable, path, "not readable");
 }

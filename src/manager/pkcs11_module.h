@@ -15,13 +15,13 @@ namespace ecert::manager {
 // Why a module could not be loaded: a front end words each in the user's
 // language, with the file's name, since `--module` may name any file.
 enum class ModuleProblem {
-  missing_file,           // no such file
-  directory,              // the path is a directory
-  unreadable,             // the file exists but may not be read
-  not_loadable,           // dlopen() refused it (not a library of this machine): detail() is dlerror()
-  no_entry_point,         // neither C_GetInterface nor C_GetFunctionList
-  function_list_failed,   // C_GetInterface / C_GetFunctionList returned rv()
-  initialize_failed,      // C_Initialize returned rv()
+  missing_file,          // no such file
+  directory,             // the path is a directory
+  unreadable,            // the file exists but may not be read
+  not_loadable,          // dlopen() refused it (not a library of this machine): detail() is dlerror()
+  no_entry_point,        // neither C_GetInterface nor C_GetFunctionList
+  function_list_failed,  // C_GetInterface / C_GetFunctionList returned rv()
+  initialize_failed,     // C_Initialize returned rv()
 };
 
 class ModuleLoadFailure : public ModuleLoadError {

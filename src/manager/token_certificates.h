@@ -14,13 +14,13 @@ namespace ecert::manager {
 struct CertificateEntry {
   CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
   std::string label;
-  Bytes id;                                  // CKA_ID
-  CK_ULONG category = 0;                     // CKA_CERTIFICATE_CATEGORY (0 unspecified, 1 user, 2 authority)
-  bool trusted = false;                      // CKA_TRUSTED
-  std::optional<bool> has_private_key;       // nullopt: private objects not visible (not logged in)
+  Bytes id;                                   // CKA_ID
+  CK_ULONG category = 0;                      // CKA_CERTIFICATE_CATEGORY (0 unspecified, 1 user, 2 authority)
+  bool trusted = false;                       // CKA_TRUSTED
+  std::optional<bool> has_private_key;        // nullopt: private objects not visible (not logged in)
   std::optional<CertificateDetails> details;  // nullopt: the value is no certificate OpenSSL can read
-  Bytes value;                               // CKA_VALUE
-  std::vector<std::size_t> chain;            // indices of its CA chain in the same list
+  Bytes value;                                // CKA_VALUE
+  std::vector<std::size_t> chain;             // indices of its CA chain in the same list
 };
 
 // Every X.509 certificate the session can see, with its chain among them.

@@ -29,7 +29,8 @@ std::optional<TokenPolicy> read_policy(const Module& module, CK_SLOT_ID slot) {
       f.set(out.rules, static_cast<std::uint32_t>(*v));
     }
   }
-  out.user_tries_left = static_cast<std::uint32_t>(session.ulong_attribute(*object, CKA_ECERT_USER_TRIES_LEFT).value_or(0));
+  out.user_tries_left =
+      static_cast<std::uint32_t>(session.ulong_attribute(*object, CKA_ECERT_USER_TRIES_LEFT).value_or(0));
   out.so_tries_left = static_cast<std::uint32_t>(session.ulong_attribute(*object, CKA_ECERT_SO_TRIES_LEFT).value_or(0));
   return out;
 }
@@ -39,8 +40,10 @@ void write_policy(Session& so_session, const std::vector<PolicyChange>& changes)
   if (!object) throw UsageError(UsageError::Kind::not_supported, "the token has no policy object");
   AttributeTemplate change;
   for (const auto& [field, value] : changes) {
-    if (field->kind == policy::FieldKind::flag) change.add_bool(field->attribute, value != 0);
-    else change.add_ulong(field->attribute, value);
+    if (field->kind == policy::FieldKind::flag)
+      change.add_bool(field->attribute, value != 0);
+    else
+      change.add_ulong(field->attribute, value);
   }
   so_session.set_attributes(*object, std::move(change));
 }

@@ -92,7 +92,8 @@ CK_RV run_initialised(Body& body, const char** why) noexcept {
 // relaxed load when off.
 template <class... Args, class Body>
 CK_RV guarded(const trace::Call<Args...>& traced, Body&& body) noexcept {
-  if (!trace::on()) [[likely]] return detail::run(body, nullptr);
+  if (!trace::on()) [[likely]]
+    return detail::run(body, nullptr);
   return trace::traced(traced, [&](const char** why) { return detail::run(body, why); });
 }
 
@@ -102,7 +103,8 @@ CK_RV guarded(const trace::Call<Args...>& traced, Body&& body) noexcept {
 // through here.
 template <class... Args, class Body>
 CK_RV call(const trace::Call<Args...>& traced, Body&& body) noexcept {
-  if (!trace::on()) [[likely]] return detail::run_initialised(body, nullptr);
+  if (!trace::on()) [[likely]]
+    return detail::run_initialised(body, nullptr);
   return trace::traced(traced, [&](const char** why) { return detail::run_initialised(body, why); });
 }
 

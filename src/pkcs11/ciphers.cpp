@@ -88,9 +88,8 @@ ECERT_EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastP
 }
 
 // The dual-function updates are not supported.
-ECERT_EXPORT CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pPart*/,
-                                         CK_ULONG /*ulPartLen*/, CK_BYTE_PTR /*pEncryptedPart*/,
-                                         CK_ULONG_PTR /*pulEncryptedPartLen*/) {
+ECERT_EXPORT CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_PTR /*pPart*/, CK_ULONG /*ulPartLen*/,
+                                         CK_BYTE_PTR /*pEncryptedPart*/, CK_ULONG_PTR /*pulEncryptedPartLen*/) {
   return unsupported(__func__);
 }
 

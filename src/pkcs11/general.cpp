@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstring>
 
-#include "pkcs11/call.h"
 #include "common/padded_text.h"
+#include "pkcs11/call.h"
 
 #ifndef ECERT_VERSION_MAJOR
 #define ECERT_VERSION_MAJOR 0
@@ -24,43 +24,40 @@ namespace {
 
 // The 2.40 functions in the order of CK_FUNCTION_LIST (and of the first part
 // of CK_FUNCTION_LIST_3_0).
-#define ECERT_P11_2_40_NAMES(X)                                                             \
-  X(C_Initialize) X(C_Finalize) X(C_GetInfo) X(C_GetFunctionList) X(C_GetSlotList)          \
-  X(C_GetSlotInfo) X(C_GetTokenInfo) X(C_GetMechanismList) X(C_GetMechanismInfo)            \
-  X(C_InitToken) X(C_InitPIN) X(C_SetPIN) X(C_OpenSession) X(C_CloseSession)                \
-  X(C_CloseAllSessions) X(C_GetSessionInfo) X(C_GetOperationState) X(C_SetOperationState)   \
-  X(C_Login) X(C_Logout) X(C_CreateObject) X(C_CopyObject) X(C_DestroyObject)               \
-  X(C_GetObjectSize) X(C_GetAttributeValue) X(C_SetAttributeValue) X(C_FindObjectsInit)     \
-  X(C_FindObjects) X(C_FindObjectsFinal) X(C_EncryptInit) X(C_Encrypt) X(C_EncryptUpdate)   \
-  X(C_EncryptFinal) X(C_DecryptInit) X(C_Decrypt) X(C_DecryptUpdate) X(C_DecryptFinal)      \
-  X(C_DigestInit) X(C_Digest) X(C_DigestUpdate) X(C_DigestKey) X(C_DigestFinal)             \
-  X(C_SignInit) X(C_Sign) X(C_SignUpdate) X(C_SignFinal) X(C_SignRecoverInit)               \
-  X(C_SignRecover) X(C_VerifyInit) X(C_Verify) X(C_VerifyUpdate) X(C_VerifyFinal)           \
-  X(C_VerifyRecoverInit) X(C_VerifyRecover) X(C_DigestEncryptUpdate)                        \
-  X(C_DecryptDigestUpdate) X(C_SignEncryptUpdate) X(C_DecryptVerifyUpdate) X(C_GenerateKey) \
-  X(C_GenerateKeyPair) X(C_WrapKey) X(C_UnwrapKey) X(C_DeriveKey) X(C_SeedRandom)           \
-  X(C_GenerateRandom) X(C_GetFunctionStatus) X(C_CancelFunction) X(C_WaitForSlotEvent)
+#define ECERT_P11_2_40_NAMES(X)                                                                                        \
+  X(C_Initialize)                                                                                                      \
+  X(C_Finalize) X(C_GetInfo) X(C_GetFunctionList) X(C_GetSlotList) X(C_GetSlotInfo) X(C_GetTokenInfo)                  \
+      X(C_GetMechanismList) X(C_GetMechanismInfo) X(C_InitToken) X(C_InitPIN) X(C_SetPIN) X(C_OpenSession)             \
+          X(C_CloseSession) X(C_CloseAllSessions) X(C_GetSessionInfo) X(C_GetOperationState) X(C_SetOperationState)    \
+              X(C_Login) X(C_Logout) X(C_CreateObject) X(C_CopyObject) X(C_DestroyObject) X(C_GetObjectSize)           \
+                  X(C_GetAttributeValue) X(C_SetAttributeValue) X(C_FindObjectsInit) X(C_FindObjects)                  \
+                      X(C_FindObjectsFinal) X(C_EncryptInit) X(C_Encrypt) X(C_EncryptUpdate) X(C_EncryptFinal)         \
+                          X(C_DecryptInit) X(C_Decrypt) X(C_DecryptUpdate) X(C_DecryptFinal) X(C_DigestInit)           \
+                              X(C_Digest) X(C_DigestUpdate) X(C_DigestKey) X(C_DigestFinal) X(C_SignInit) X(C_Sign)    \
+                                  X(C_SignUpdate) X(C_SignFinal) X(C_SignRecoverInit) X(C_SignRecover) X(C_VerifyInit) \
+                                      X(C_Verify) X(C_VerifyUpdate) X(C_VerifyFinal) X(C_VerifyRecoverInit)            \
+                                          X(C_VerifyRecover) X(C_DigestEncryptUpdate) X(C_DecryptDigestUpdate)         \
+                                              X(C_SignEncryptUpdate) X(C_DecryptVerifyUpdate) X(C_GenerateKey)         \
+                                                  X(C_GenerateKeyPair) X(C_WrapKey) X(C_UnwrapKey) X(C_DeriveKey)      \
+                                                      X(C_SeedRandom) X(C_GenerateRandom) X(C_GetFunctionStatus)       \
+                                                          X(C_CancelFunction) X(C_WaitForSlotEvent)
 
 // Designated initialisers: the compiler rejects a name that is not a member or
 // is out of the members' order, so the lists cannot silently shift.
 #define ECERT_INIT_MEMBER(name) .name = name,
 #define ECERT_INIT_MEMBER_3_0(name, args) .name = name,
 
-constexpr CK_FUNCTION_LIST kFunctions240 = {
-    .version = {2, 40},
-    ECERT_P11_2_40_NAMES(ECERT_INIT_MEMBER)};
+constexpr CK_FUNCTION_LIST kFunctions240 = {.version = {2, 40}, ECERT_P11_2_40_NAMES(ECERT_INIT_MEMBER)};
 
 constexpr CK_FUNCTION_LIST_3_0 kFunctions300 = {
-    .version = {3, 0},
-    ECERT_P11_2_40_NAMES(ECERT_INIT_MEMBER) ECERT_P11_3_0_FUNCTIONS(ECERT_INIT_MEMBER_3_0)};
+    .version = {3, 0}, ECERT_P11_2_40_NAMES(ECERT_INIT_MEMBER) ECERT_P11_3_0_FUNCTIONS(ECERT_INIT_MEMBER_3_0)};
 
 #undef ECERT_INIT_MEMBER
 #undef ECERT_INIT_MEMBER_3_0
 #undef ECERT_P11_2_40_NAMES
 
 // Both lists start the same way, so a 3.0 list is usable as a 2.40 one.
-static_assert(offsetof(CK_FUNCTION_LIST_3_0, C_WaitForSlotEvent) ==
-              offsetof(CK_FUNCTION_LIST, C_WaitForSlotEvent));
+static_assert(offsetof(CK_FUNCTION_LIST_3_0, C_WaitForSlotEvent) == offsetof(CK_FUNCTION_LIST, C_WaitForSlotEvent));
 static_assert(sizeof(CK_FUNCTION_LIST_3_0) == sizeof(CK_FUNCTION_LIST) + 24 * sizeof(void (*)()));
 
 constexpr CK_CHAR kInterfaceName[] = "PKCS 11";
@@ -115,8 +112,7 @@ ECERT_EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo) {
     pInfo->cryptokiVersion = {3, 0};
     ecert::write_padded(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "ecert-token project");
     pInfo->flags = 0;
-    ecert::write_padded(pInfo->libraryDescription, sizeof(pInfo->libraryDescription),
-                               "e-Cert Token PKCS#11 module");
+    ecert::write_padded(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), "e-Cert Token PKCS#11 module");
     pInfo->libraryVersion = {ECERT_VERSION_MAJOR, ECERT_VERSION_MINOR};
   });
 }

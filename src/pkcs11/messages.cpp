@@ -27,9 +27,7 @@ ECERT_EXPORT CK_RV C_EncryptMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG
   return unsupported(__func__);
 }
 
-ECERT_EXPORT CK_RV C_MessageEncryptFinal(CK_SESSION_HANDLE) {
-  return unsupported(__func__);
-}
+ECERT_EXPORT CK_RV C_MessageEncryptFinal(CK_SESSION_HANDLE) { return unsupported(__func__); }
 
 // ---- message-based decryption ----
 
@@ -51,9 +49,7 @@ ECERT_EXPORT CK_RV C_DecryptMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG
   return unsupported(__func__);
 }
 
-ECERT_EXPORT CK_RV C_MessageDecryptFinal(CK_SESSION_HANDLE) {
-  return unsupported(__func__);
-}
+ECERT_EXPORT CK_RV C_MessageDecryptFinal(CK_SESSION_HANDLE) { return unsupported(__func__); }
 
 // ---- message-based signing ----
 
@@ -66,18 +62,14 @@ ECERT_EXPORT CK_RV C_SignMessage(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BY
   return unsupported(__func__);
 }
 
-ECERT_EXPORT CK_RV C_SignMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG) {
-  return unsupported(__func__);
-}
+ECERT_EXPORT CK_RV C_SignMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG) { return unsupported(__func__); }
 
 ECERT_EXPORT CK_RV C_SignMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
                                      CK_ULONG_PTR) {
   return unsupported(__func__);
 }
 
-ECERT_EXPORT CK_RV C_MessageSignFinal(CK_SESSION_HANDLE) {
-  return unsupported(__func__);
-}
+ECERT_EXPORT CK_RV C_MessageSignFinal(CK_SESSION_HANDLE) { return unsupported(__func__); }
 
 // ---- message-based verification ----
 
@@ -90,15 +82,11 @@ ECERT_EXPORT CK_RV C_VerifyMessage(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_
   return unsupported(__func__);
 }
 
-ECERT_EXPORT CK_RV C_VerifyMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG) {
-  return unsupported(__func__);
-}
+ECERT_EXPORT CK_RV C_VerifyMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG) { return unsupported(__func__); }
 
 ECERT_EXPORT CK_RV C_VerifyMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
                                        CK_ULONG) {
   return unsupported(__func__);
 }
 
-ECERT_EXPORT CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE) {
-  return unsupported(__func__);
-}
+ECERT_EXPORT CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE) { return unsupported(__func__); }

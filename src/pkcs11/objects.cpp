@@ -48,8 +48,8 @@ ECERT_EXPORT CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE 
 // The services fill the caller's template in place (values, lengths and
 // CK_UNAVAILABLE_INFORMATION) and return CKR_OK, CKR_ATTRIBUTE_SENSITIVE,
 // CKR_ATTRIBUTE_TYPE_INVALID or CKR_BUFFER_TOO_SMALL.
-ECERT_EXPORT CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-                                       CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount) {
+ECERT_EXPORT CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
+                                       CK_ULONG ulCount) {
   const trace::Call traced(__func__, trace::Session{hSession}, trace::Object{"object", hObject},
                            trace::Query{pTemplate, ulCount});
   return call(traced, [&] {
@@ -61,8 +61,8 @@ ECERT_EXPORT CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HAN
   });
 }
 
-ECERT_EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-                                       CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount) {
+ECERT_EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
+                                       CK_ULONG ulCount) {
   const trace::Call traced(__func__, trace::Session{hSession}, trace::Object{"object", hObject},
                            trace::Template{"template", pTemplate, ulCount});
   return call(traced, [&] {
@@ -76,8 +76,8 @@ ECERT_EXPORT CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PT
   return call(traced, [&] { services::find_objects_init(hSession, AttributeMap::from_template(pTemplate, ulCount)); });
 }
 
-ECERT_EXPORT CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
-                                 CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount) {
+ECERT_EXPORT CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, CK_ULONG ulMaxObjectCount,
+                                 CK_ULONG_PTR pulObjectCount) {
   const trace::Call traced(__func__, trace::Session{hSession},
                            trace::Found{phObject, ulMaxObjectCount, pulObjectCount});
   return call(traced, [&] {

@@ -10,8 +10,8 @@ namespace services = ecert::token;
 
 // pApplication and Notify are accepted and ignored: the module makes no
 // callbacks (pkcs11-provider passes non-NULL values).
-ECERT_EXPORT CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR /*pApplication*/,
-                                 CK_NOTIFY /*Notify*/, CK_SESSION_HANDLE_PTR phSession) {
+ECERT_EXPORT CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR /*pApplication*/, CK_NOTIFY /*Notify*/,
+                                 CK_SESSION_HANDLE_PTR phSession) {
   const trace::Call traced(__func__, trace::Slot{slotID}, trace::Flags{"flags", flags},
                            trace::NewHandle{"session", phSession});
   return call(traced, [&] {
@@ -52,8 +52,7 @@ ECERT_EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE /*hSession*/, CK_BYTE_P
 
 // (NULL_PTR, 0) on a token with the protected authentication path: the token
 // asks through pinentry (services::login_without_pin).
-ECERT_EXPORT CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
-                           CK_ULONG ulPinLen) {
+ECERT_EXPORT CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen) {
   const trace::Call traced(__func__, trace::Session{hSession}, trace::User{userType},
                            trace::Bytes{"pin", pPin, ulPinLen});
   return call(traced, [&] {
@@ -67,8 +66,7 @@ ECERT_EXPORT CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK
 ECERT_EXPORT CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
                                CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen) {
   const trace::Call traced(__func__, trace::Session{hSession}, trace::User{userType},
-                           trace::Bytes{"pin", pPin, ulPinLen},
-                           trace::Bytes{"username", pUsername, ulUsernameLen});
+                           trace::Bytes{"pin", pPin, ulPinLen}, trace::Bytes{"username", pUsername, ulUsernameLen});
   return call(traced, [&] {
     require_arg(ulUsernameLen == 0, "this token has no user names");
     if (no_pin(pPin, ulPinLen)) return services::login_without_pin(hSession, userType);
@@ -83,9 +81,7 @@ ECERT_EXPORT CK_RV C_Logout(CK_SESSION_HANDLE hSession) {
 
 // Operations are not cancellable through the 3.0 call; C_*Final or a failing
 // call ends them.
-ECERT_EXPORT CK_RV C_SessionCancel(CK_SESSION_HANDLE /*hSession*/, CK_FLAGS /*flags*/) {
-  return unsupported(__func__);
-}
+ECERT_EXPORT CK_RV C_SessionCancel(CK_SESSION_HANDLE /*hSession*/, CK_FLAGS /*flags*/) { return unsupported(__func__); }
 
 // Legacy functions: no function runs in parallel with the application.
 ECERT_EXPORT CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE /*hSession*/) {

@@ -41,8 +41,7 @@ ECERT_EXPORT CK_RV C_WaitForSlotEvent(CK_FLAGS /*flags*/, CK_SLOT_ID_PTR /*pSlot
   return unsupported(__func__);
 }
 
-ECERT_EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
-                                      CK_ULONG_PTR pulCount) {
+ECERT_EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount) {
   const trace::Call traced(__func__, trace::Slot{slotID}, trace::MechanismList{pMechanismList, pulCount});
   return call(traced, [&] {
     require_arg(pulCount != nullptr);

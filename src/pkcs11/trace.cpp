@@ -210,8 +210,7 @@ void list(Line& line, CK_ULONG count, Each each) noexcept {
 // The list a call wrote into a caller's array (slots, mechanisms, handles):
 // " key=N" and, on success with an array, its elements.
 template <class T, class Each>
-void written_list(Line& line, const char* key, const T* array, const CK_ULONG* count, CK_RV rv,
-                  Each each) noexcept {
+void written_list(Line& line, const char* key, const T* array, const CK_ULONG* count, CK_RV rv, Each each) noexcept {
   if (count == nullptr || (rv != CKR_OK && rv != CKR_BUFFER_TOO_SMALL)) return;
   line.key(key, "count");
   line.number(*count);
@@ -255,7 +254,8 @@ void flags(Line& line, const char* key, CK_FLAGS value, const FlagName (&names)[
   if (!first) line.character(')');
 }
 
-#define ECERT_FLAG(f) FlagName{f, #f}
+#define ECERT_FLAG(f) \
+  FlagName { f, #f }
 constexpr FlagName kTokenFlags[] = {
     ECERT_FLAG(CKF_RNG),
     ECERT_FLAG(CKF_WRITE_PROTECTED),
@@ -653,8 +653,7 @@ void describe_out(Line& line, const Count& a, CK_RV rv) noexcept {
 // the values of the CK_ULONG and CK_BBOOL ones it copied out. Only after
 // results for which it went through the whole template.
 void describe_out(Line& line, const Query& a, CK_RV rv) noexcept {
-  if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID &&
-      rv != CKR_BUFFER_TOO_SMALL) {
+  if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID && rv != CKR_BUFFER_TOO_SMALL) {
     return;
   }
   if (a.count > 0 && !readable_array(a.attributes, a.count, sizeof(CK_ATTRIBUTE))) return;

@@ -69,7 +69,8 @@ PinPolicy::PinPolicy() {
 }
 
 void PinPolicy::validate() const {
-  bool ok = in_range(max_length, min_length, kLongestPin) && in_range(issuer_max_length, issuer_min_length, kLongestPin);
+  bool ok =
+      in_range(max_length, min_length, kLongestPin) && in_range(issuer_max_length, issuer_min_length, kLongestPin);
   for (const PolicyField& f : policy_fields()) ok = ok && in_range(f.get(*this), f.minimum, f.maximum);
   require(ok, CKR_ATTRIBUTE_VALUE_INVALID, "policy out of range");
 }
@@ -107,10 +108,14 @@ PinProblem check_owner_pin(const PinPolicy& policy, std::string_view pin) {
     previous = ch;
     if (policy.max_repeat != 0 && run > policy.max_repeat) return PinProblem::repeated_character;
     char c = ch[0];
-    if (ch.size() == 1 && c >= 'A' && c <= 'Z') upper = true;
-    else if (ch.size() == 1 && c >= 'a' && c <= 'z') lower = true;
-    else if (ch.size() == 1 && c >= '0' && c <= '9') digit = true;
-    else special = true;
+    if (ch.size() == 1 && c >= 'A' && c <= 'Z')
+      upper = true;
+    else if (ch.size() == 1 && c >= 'a' && c <= 'z')
+      lower = true;
+    else if (ch.size() == 1 && c >= '0' && c <= '9')
+      digit = true;
+    else
+      special = true;
   }
   if (policy.require_upper && !upper) return PinProblem::no_upper;
   if (policy.require_lower && !lower) return PinProblem::no_lower;

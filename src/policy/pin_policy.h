@@ -30,7 +30,7 @@ struct PinPolicy {
   bool require_upper;
   bool require_lower;
   bool require_digit;
-  bool require_special;  // any other printable character, space and non-ASCII included
+  bool require_special;        // any other printable character, space and non-ASCII included
   std::uint32_t history_size;  // last user PINs that may not come back
   std::uint32_t max_repeat;    // longest run of one character; 0 = no limit
   // Lockout.

@@ -27,16 +27,16 @@ enum class FieldKind {
 inline constexpr CK_ATTRIBUTE_TYPE kNoAttribute = CK_UNAVAILABLE_INFORMATION;
 
 struct PolicyField {
-  const char* name;         // stable option and JSON name ("min-length"); --json writes it with '_'
-  const char* storage_key;  // the store's policy table ("min_length"); never changes once shipped
+  const char* name;             // stable option and JSON name ("min-length"); --json writes it with '_'
+  const char* storage_key;      // the store's policy table ("min_length"); never changes once shipped
   CK_ATTRIBUTE_TYPE attribute;  // CKA_ECERT_*, or kNoAttribute
   FieldKind kind;
   std::uint32_t minimum;  // accepted range (a flag: 0..1)
   std::uint32_t maximum;
-  std::uint32_t default_value;  // the e-Cert rule
+  std::uint32_t default_value;       // the e-Cert rule
   std::uint32_t PinPolicy::*number;  // the member, for FieldKind::number
   bool PinPolicy::*flag;             // the member, for FieldKind::flag
-  const char* help;  // what the field means, English msgid (translated where shown)
+  const char* help;                  // what the field means, English msgid (translated where shown)
 
   // Whether the SO may set it through the policy object (and the CLI offers it).
   bool settable() const { return attribute != kNoAttribute; }

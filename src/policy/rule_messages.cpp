@@ -98,8 +98,8 @@ std::string rules_message(const PinPolicy& policy, RuleSet rules, bool with_hist
                             policy.max_repeat));
   }
   if (with_history && policy.history_size != 0) {
-    out += list_item(
-        format(tr("not be one of your recent passwords (the last %lu are remembered)"), policy.history_size));
+    out +=
+        list_item(format(tr("not be one of your recent passwords (the last %lu are remembered)"), policy.history_size));
   }
   return out;
 }

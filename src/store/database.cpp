@@ -98,9 +98,7 @@ std::string Statement::column_text(int index) const {
   return p == nullptr ? std::string{} : std::string(p, sqlite3_column_bytes(stmt_, index));
 }
 
-bool Statement::column_is_null(int index) const {
-  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
-}
+bool Statement::column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
 
 namespace {
 // Throws unless the token file `path`, its directory and the files beside it
@@ -183,8 +181,8 @@ Statement Database::prepare(const char* sql) {
 
 std::int64_t Database::data_version() {
   if (data_version_stmt_ == nullptr) {
-    int rc = sqlite3_prepare_v3(db_, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &data_version_stmt_,
-                                nullptr);
+    int rc =
+        sqlite3_prepare_v3(db_, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &data_version_stmt_, nullptr);
     if (rc != SQLITE_OK) fail_sqlite(rc, "prepare data_version");
   }
   int rc = sqlite3_step(data_version_stmt_);

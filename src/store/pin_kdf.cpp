@@ -26,8 +26,8 @@ KdfCost choose_kdf_cost(const std::function<double(std::uint32_t)>& seconds_per_
   }
   if (pass > 0) {
     double passes = std::floor(target / pass + 0.5);
-    cost.iterations = static_cast<std::uint32_t>(
-        std::clamp(passes, double(kKdfFloor.iterations), double(kKdfMaxIterations)));
+    cost.iterations =
+        static_cast<std::uint32_t>(std::clamp(passes, double(kKdfFloor.iterations), double(kKdfMaxIterations)));
   }
   return cost;
 }
@@ -59,14 +59,13 @@ bool kdf_cost_below_floor(const KdfCost& cost) {
 }
 
 bool kdf_cost_acceptable(const KdfCost& cost) {
-  return cost.memory_kib >= 8 && cost.memory_kib <= 1024 * 1024 && cost.iterations >= 1 &&
-         cost.iterations <= 64;
+  return cost.memory_kib >= 8 && cost.memory_kib <= 1024 * 1024 && cost.iterations >= 1 && cost.iterations <= 64;
 }
 
 SecureBytes derive_pin_key(ByteView pin, ByteView salt, const KdfCost& cost) {
   SecureBytes out(kDerivedKeySize);
-  int rc = argon2id_hash_raw(cost.iterations, cost.memory_kib, 1, pin.data(), pin.size(), salt.data(),
-                             salt.size(), out.data(), out.size());
+  int rc = argon2id_hash_raw(cost.iterations, cost.memory_kib, 1, pin.data(), pin.size(), salt.data(), salt.size(),
+                             out.data(), out.size());
   if (rc == ARGON2_MEMORY_ALLOCATION_ERROR) fail(CKR_HOST_MEMORY, "argon2 memory");
   if (rc != ARGON2_OK) fail(CKR_GENERAL_ERROR, "argon2");
   return out;

@@ -70,8 +70,8 @@ Bytes wrap_master_key(ByteView master_key, ByteView pin, ByteView salt, const Kd
   return seal(pin_key, aad, master_key);
 }
 
-std::optional<SecureBytes> unwrap_master_key(ByteView wrapped, ByteView pin, ByteView salt,
-                                             const KdfCost& cost, ByteView aad) {
+std::optional<SecureBytes> unwrap_master_key(ByteView wrapped, ByteView pin, ByteView salt, const KdfCost& cost,
+                                             ByteView aad) {
   SecureBytes pin_key = derive_pin_key(pin, salt, cost);
   return unseal(pin_key, aad, wrapped);
 }

@@ -37,7 +37,7 @@ std::optional<SecureBytes> unseal(ByteView key, ByteView aad, ByteView sealed);
 Bytes wrap_master_key(ByteView master_key, ByteView pin, ByteView salt, const KdfCost& cost, ByteView aad);
 // nullopt when the PIN is wrong (or the record was tampered with): GCM's tag
 // check is the PIN check, done in constant time by OpenSSL; no PIN hash exists.
-std::optional<SecureBytes> unwrap_master_key(ByteView wrapped, ByteView pin, ByteView salt,
-                                             const KdfCost& cost, ByteView aad);
+std::optional<SecureBytes> unwrap_master_key(ByteView wrapped, ByteView pin, ByteView salt, const KdfCost& cost,
+                                             ByteView aad);
 
 }  // namespace ecert::store

@@ -89,7 +89,7 @@ std::unique_ptr<TokenStore> TokenStore::open(const std::string& path) {
   if (pragma_int(db, "PRAGMA application_id") != kApplicationId) fail(CKR_TOKEN_NOT_RECOGNIZED, "foreign db");
   std::int64_t version = pragma_int(db, "PRAGMA user_version");
   if (version != kSchemaVersion && version != 1) fail(CKR_TOKEN_NOT_RECOGNIZED, "schema version");
-  store->read_token();  // a file without its token row is not a token
+  store->read_token();                 // a file without its token row is not a token
   db.exec("PRAGMA journal_mode=WAL");  // only now: see Database::open
   if (version == 1) store->upgrade_schema_1();
   return store;
@@ -127,8 +127,8 @@ void TokenStore::reinitialize(const TokenRecord& token, const PinRecord& so_pin,
 }
 
 TokenRecord TokenStore::read_token() {
-  Statement s = db_->prepare(
-      "SELECT uuid, serial, label, generation, kdf_memory_kib, kdf_iterations FROM token WHERE id = 1");
+  Statement s =
+      db_->prepare("SELECT uuid, serial, label, generation, kdf_memory_kib, kdf_iterations FROM token WHERE id = 1");
   if (!s.step()) fail(CKR_TOKEN_NOT_RECOGNIZED, "no token row");
   TokenRecord t;
   t.uuid = s.column_blob(0);

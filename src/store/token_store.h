@@ -40,9 +40,9 @@ inline constexpr std::int64_t kSchemaVersion = 2;
 inline constexpr std::int64_t kApplicationId = 0x45435454;  // "ECTT"
 
 struct TokenRecord {
-  Bytes uuid;           // 16 random bytes, bound into every sealed value
-  std::string serial;   // 16 hex digits, CK_TOKEN_INFO.serialNumber
-  std::string label;    // UTF-8, not padded
+  Bytes uuid;                   // 16 random bytes, bound into every sealed value
+  std::string serial;           // 16 hex digits, CK_TOKEN_INFO.serialNumber
+  std::string label;            // UTF-8, not padded
   std::int64_t generation = 1;  // bumped when the token is re-initialised
   KdfCost kdf{};
 };
@@ -77,8 +77,8 @@ class TokenStore {
  public:
   // Creates a new token file at `path` (which must not exist) holding `token`,
   // the SO PIN record and the policy, all in one transaction.
-  static std::unique_ptr<TokenStore> create(const std::string& path, const TokenRecord& token,
-                                            const PinRecord& so_pin, const PolicyValues& policy);
+  static std::unique_ptr<TokenStore> create(const std::string& path, const TokenRecord& token, const PinRecord& so_pin,
+                                            const PolicyValues& policy);
   // Opens an existing token file. CKR_TOKEN_NOT_RECOGNIZED for a file that is
   // not an ecert-token database or whose schema is newer than this module's
   // (such a file is never written to).

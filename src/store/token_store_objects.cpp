@@ -120,8 +120,10 @@ std::vector<LoadedObject> TokenStore::read_objects(const Vault* vault, bool only
   std::optional<ObjectManifest> manifest;
   if (with_private) manifest = read_manifest(*vault);
   for (const RawObject& o : raw) {
-    if (!o.is_private) out.push_back(load_public(o));
-    else if (with_private) out.push_back(load_private(o, *vault, manifest));
+    if (!o.is_private)
+      out.push_back(load_public(o));
+    else if (with_private)
+      out.push_back(load_private(o, *vault, manifest));
   }
   return out;
 }

@@ -79,8 +79,8 @@ std::optional<AttributeMap> Vault::unseal_object(std::int64_t object_id, ByteVie
 Bytes Vault::record_digest(ByteView record) {
   Bytes digest(kRecordDigestSize);
   unsigned int length = 0;
-  bool ok = EVP_Digest(record.data(), record.size(), digest.data(), &length, crypto::md(crypto::Hash::sha256),
-                       nullptr) == 1;
+  bool ok =
+      EVP_Digest(record.data(), record.size(), digest.data(), &length, crypto::md(crypto::Hash::sha256), nullptr) == 1;
   require(ok && length == kRecordDigestSize, CKR_FUNCTION_FAILED, "SHA-256");
   return digest;
 }

@@ -16,9 +16,9 @@
 #include <cstdint>
 #include <optional>
 
+#include "common/attribute_map.h"
 #include "common/bytes.h"
 #include "ecert/pkcs11.h"
-#include "common/attribute_map.h"
 #include "store/object_record.h"
 #include "store/token_store.h"
 

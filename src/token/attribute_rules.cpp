@@ -345,12 +345,23 @@ bool is_vendor(CK_ATTRIBUTE_TYPE t) { return t >= CKA_VENDOR_DEFINED; }
 SecureBytes checked_value(const Rule& r, const SecureBytes& v) {
   bool ok = true;
   switch (r.kind) {
-    case kBool: ok = v.size() == sizeof(CK_BBOOL); break;
-    case kUlong: ok = v.size() == sizeof(CK_ULONG); break;
-    case kBytes: break;
-    case kDate: ok = v.empty() || v.size() == sizeof(CK_DATE); break;
-    case kMechList: ok = v.size() % sizeof(CK_ULONG) == 0; break;
-    case kAttrList: ok = v.empty(); break;
+    case kBool:
+      ok = v.size() == sizeof(CK_BBOOL);
+      break;
+    case kUlong:
+      ok = v.size() == sizeof(CK_ULONG);
+      break;
+    case kBytes:
+      break;
+    case kDate:
+      ok = v.empty() || v.size() == sizeof(CK_DATE);
+      break;
+    case kMechList:
+      ok = v.size() % sizeof(CK_ULONG) == 0;
+      break;
+    case kAttrList:
+      ok = v.empty();
+      break;
   }
   require(ok, CKR_ATTRIBUTE_VALUE_INVALID, "attribute value has the wrong length");
   if (r.kind == kBool) return SecureBytes{static_cast<CK_BBOOL>(v[0] != CK_FALSE ? CK_TRUE : CK_FALSE)};
@@ -383,12 +394,21 @@ CK_ULONG bit_length(ByteView big_endian) {
 
 void set_default(AttributeMap& out, const Rule& r) {
   switch (r.dflt) {
-    case kFalse: out.set_bool(r.type, false); break;
-    case kTrue: out.set_bool(r.type, true); break;
-    case kEmpty: out.set(r.type, SecureBytes{}); break;
-    case kNumber: out.set_ulong(r.type, r.number); break;
+    case kFalse:
+      out.set_bool(r.type, false);
+      break;
+    case kTrue:
+      out.set_bool(r.type, true);
+      break;
+    case kEmpty:
+      out.set(r.type, SecureBytes{});
+      break;
+    case kNumber:
+      out.set_ulong(r.type, r.number);
+      break;
     case kNoDefault:
-    case kDerived: break;
+    case kDerived:
+      break;
   }
 }
 
@@ -578,10 +598,14 @@ ValueKind value_kind(CK_ATTRIBUTE_TYPE type) {
     for (const Rule& r : t)
       if (r.type == type) {
         switch (r.kind) {
-          case kBool: return ValueKind::boolean;
-          case kUlong: return ValueKind::ulong;
-          case kDate: return ValueKind::date;
-          default: return ValueKind::bytes;  // byte strings and arrays
+          case kBool:
+            return ValueKind::boolean;
+          case kUlong:
+            return ValueKind::ulong;
+          case kDate:
+            return ValueKind::date;
+          default:
+            return ValueKind::bytes;  // byte strings and arrays
         }
       }
   return ValueKind::bytes;

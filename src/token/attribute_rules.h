@@ -92,7 +92,6 @@ enum class Visibility { visible, sensitive, invalid };
 // object holds (vendor-defined ones); `invalid` for the rest.
 Visibility visibility(const AttributeMap& object, CK_ATTRIBUTE_TYPE type);
 
-
 // Kinds of attribute values, for length checks of caller input.
 enum class ValueKind { boolean, ulong, bytes, date };
 ValueKind value_kind(CK_ATTRIBUTE_TYPE type);

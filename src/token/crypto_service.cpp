@@ -45,8 +45,7 @@ void install(Session& session, std::unique_ptr<Op>& slot, std::unique_ptr<Op> op
 // operation is either installed before that (and ended by it) or sees the
 // new generation here: none survives the logout.
 template <class Op>
-bool install_if_current(Session& session, std::unique_ptr<Op>& slot, std::unique_ptr<Op> op,
-                        std::uint64_t generation) {
+bool install_if_current(Session& session, std::unique_ptr<Op>& slot, std::unique_ptr<Op> op, std::uint64_t generation) {
   Lock lock(session.mutex());
   if (slot) fail(CKR_OPERATION_ACTIVE);
   if (session.token().login_generation() != generation) return false;
@@ -68,8 +67,8 @@ void check_idle(Session& session, const std::unique_ptr<Op>& slot) {
 // Starts an operation of kind Op in `slot` on `key`; `make_context` makes
 // its crypto context from the mechanism row and the decoded key.
 template <class Op, class MakeContext>
-void start_with_key(Session& session, std::unique_ptr<Op>& slot, const CK_MECHANISM& mechanism,
-                    CK_OBJECT_HANDLE key, KeyUse use, MakeContext make_context) {
+void start_with_key(Session& session, std::unique_ptr<Op>& slot, const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key,
+                    KeyUse use, MakeContext make_context) {
   check_idle(session, slot);
   for (int i = 0; i < kStartTries; ++i) {
     UsableKey k = usable_key(session, mechanism, key, use);
@@ -290,8 +289,7 @@ void digest_final(CK_SESSION_HANDLE handle, const Output& out) {
   });
 }
 
-std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE> generate_key_pair(CK_SESSION_HANDLE handle,
-                                                                const CK_MECHANISM& mechanism,
+std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE> generate_key_pair(CK_SESSION_HANDLE handle, const CK_MECHANISM& mechanism,
                                                                 const AttributeMap& public_template,
                                                                 const AttributeMap& private_template) {
   SessionPtr session = Library::get().session(handle);

@@ -367,8 +367,7 @@ SecureBytes Pinentry::getpin(bool* repeated) {
   return std::move(answer.pin);
 }
 
-SecureBytes Pinentry::get_pin(const std::string& description, const std::string& prompt,
-                              const std::string& error) {
+SecureBytes Pinentry::get_pin(const std::string& description, const std::string& prompt, const std::string& error) {
   if (unsigned rc = transact("SETDESC " + assuan_escape(description)); rc != 0) fail_for(rc);
   if (unsigned rc = transact("SETPROMPT " + assuan_escape(prompt)); rc != 0) fail_for(rc);
   // The error applies to the next GETPIN only (pinentry forgets it after).

@@ -104,12 +104,13 @@ SecureBytes ask_login_pin(CK_USER_TYPE who, const Token::PromptFacts& facts) {
 
 PinChange ask_pin_change(CK_USER_TYPE who, const Token::PromptFacts& facts) {
   const bool so = who == CKU_SO;
-  const std::string changing = about_token(
-      so ? tr("Changing the administrator (SO) password of the token %s.") : tr("Changing the password of the token %s."),
-      facts);
-  const char* enter = so                  ? tr("Enter the current administrator (SO) password.")
-                      : facts.must_change ? tr("Enter the current password (the initial password from the PIN envelope).")
-                                          : tr("Enter the current password.");
+  const std::string changing = about_token(so ? tr("Changing the administrator (SO) password of the token %s.")
+                                              : tr("Changing the password of the token %s."),
+                                           facts);
+  const char* enter = so ? tr("Enter the current administrator (SO) password.")
+                      : facts.must_change
+                          ? tr("Enter the current password (the initial password from the PIN envelope).")
+                          : tr("Enter the current password.");
   const std::string current = changing + "\n" + enter + "\n" + tries_left(facts.tries_left);
   Pinentry pinentry(kTitle);
   PinChange change;

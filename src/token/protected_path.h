@@ -27,8 +27,7 @@ inline constexpr std::chrono::milliseconds kNoPinLoginMinimum{1000};
 // it before any lock, so that the locks are released before it sleeps.
 class MinimumDuration {
  public:
-  explicit MinimumDuration(std::chrono::milliseconds duration)
-      : end_(std::chrono::steady_clock::now() + duration) {}
+  explicit MinimumDuration(std::chrono::milliseconds duration) : end_(std::chrono::steady_clock::now() + duration) {}
   ~MinimumDuration() { std::this_thread::sleep_until(end_); }
   MinimumDuration(const MinimumDuration&) = delete;
   MinimumDuration& operator=(const MinimumDuration&) = delete;

@@ -78,8 +78,7 @@ CK_ULONG get_object_size(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object);
 // processed; returns CKR_OK, CKR_ATTRIBUTE_SENSITIVE, CKR_ATTRIBUTE_TYPE_INVALID
 // or CKR_BUFFER_TOO_SMALL (the entries concerned get CK_UNAVAILABLE_INFORMATION);
 // throws for everything else. `tmpl` has been checked non-NULL by the caller.
-CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE* tmpl,
-                          CK_ULONG count);
+CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE* tmpl, CK_ULONG count);
 void set_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, const AttributeMap& change);
 void find_objects_init(CK_SESSION_HANDLE session, const AttributeMap& tmpl);
 std::vector<CK_OBJECT_HANDLE> find_objects(CK_SESSION_HANDLE session, CK_ULONG max_count);

@@ -3,9 +3,9 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/padded_text.h"
 #include "crypto/mechanism.h"
 #include "token/library.h"
-#include "common/padded_text.h"
 #include "token/protected_path.h"
 #include "token/services.h"
 

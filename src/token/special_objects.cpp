@@ -35,8 +35,10 @@ AttributeMap policy_object_attributes(const PinPolicy& policy, std::uint32_t use
   set_fixed_common(a, CKO_ECERT_POLICY, "PIN policy", true);
   for (const policy::PolicyField& f : policy::policy_fields()) {
     if (!f.settable()) continue;
-    if (f.kind == policy::FieldKind::flag) a.set_bool(f.attribute, f.get(policy) != 0);
-    else a.set_ulong(f.attribute, f.get(policy));
+    if (f.kind == policy::FieldKind::flag)
+      a.set_bool(f.attribute, f.get(policy) != 0);
+    else
+      a.set_ulong(f.attribute, f.get(policy));
   }
   a.set_ulong(CKA_ECERT_USER_TRIES_LEFT, user_tries_left);
   a.set_ulong(CKA_ECERT_SO_TRIES_LEFT, so_tries_left);
@@ -59,8 +61,8 @@ PolicyObjectChange apply_policy_change(const PinPolicy& current, const Attribute
     if (found == nullptr || !found->settable()) {
       bool known = type == CKA_ECERT_USER_TRIES_LEFT || type == CKA_ECERT_SO_TRIES_LEFT ||
                    type == CKA_ECERT_KDF_MEMORY_KIB || type == CKA_ECERT_KDF_ITERATIONS || type == CKA_CLASS ||
-                   type == CKA_TOKEN || type == CKA_PRIVATE || type == CKA_MODIFIABLE ||
-                   type == CKA_COPYABLE || type == CKA_DESTROYABLE || type == CKA_LABEL;
+                   type == CKA_TOKEN || type == CKA_PRIVATE || type == CKA_MODIFIABLE || type == CKA_COPYABLE ||
+                   type == CKA_DESTROYABLE || type == CKA_LABEL;
       fail(known ? CKR_ATTRIBUTE_READ_ONLY : CKR_ATTRIBUTE_TYPE_INVALID, "policy attribute");
     }
     if (found->kind == policy::FieldKind::number) {

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "common/attribute_map.h"
-#include "store/pin_kdf.h"
 #include "policy/pin_policy.h"
+#include "store/pin_kdf.h"
 
 namespace ecert::token {
 

@@ -21,12 +21,12 @@
 #include "common/attribute_map.h"
 #include "common/bytes.h"
 #include "ecert/pkcs11.h"
+#include "policy/pin_policy.h"
 #include "store/pin_lock.h"
 #include "store/token_store.h"
 #include "store/vault.h"
 #include "token/mutex.h"
 #include "token/object.h"
-#include "policy/pin_policy.h"
 
 namespace ecert::token {
 

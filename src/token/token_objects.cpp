@@ -50,8 +50,10 @@ void Token::merge_stored(std::vector<store::LoadedObject> loaded) {
     bool corrupt = stored.corrupt || (!stored.is_private && stored_private(stored.attributes));
     if (corrupt) stored.attributes = AttributeMap{};
     objects_[handle] = std::make_shared<Object>(std::move(stored.attributes), stored.id, 0, stored.is_private);
-    if (corrupt) corrupt_[handle] = true;
-    else corrupt_.erase(handle);
+    if (corrupt)
+      corrupt_[handle] = true;
+    else
+      corrupt_.erase(handle);
   }
   rebuild_builtin_objects();
 }

@@ -27,7 +27,8 @@ Bytes evp_digest(const char* name, ByteView data) {
 
 Bytes hex(std::string_view h) {
   Bytes out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
   return out;
 }
 
@@ -35,8 +36,7 @@ TEST(Digest, KnownAnswersForAbc) {
   // FIPS 180 example "abc".
   EXPECT_EQ(our_digest(CKM_SHA_1, sv("abc")), hex("a9993e364706816aba3e25717850c26c9cd0d89d"));
   EXPECT_EQ(our_digest(CKM_SHA224, sv("abc")), hex("23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"));
-  EXPECT_EQ(our_digest(CKM_SHA256, sv("abc")),
-            hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  EXPECT_EQ(our_digest(CKM_SHA256, sv("abc")), hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 }
 
 TEST(Digest, AgreesWithEvpDigestSingleAndMultiPart) {

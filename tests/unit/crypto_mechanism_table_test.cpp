@@ -93,17 +93,36 @@ struct Spelling {
   CK_MECHANISM_TYPE type;
   std::string_view name;
 };
-#define SPELLING(m) Spelling{m, #m}
+#define SPELLING(m) \
+  Spelling { m, #m }
 constexpr Spelling kSpellings[] = {
-    SPELLING(CKM_RSA_PKCS_KEY_PAIR_GEN), SPELLING(CKM_RSA_PKCS),          SPELLING(CKM_RSA_X_509),
-    SPELLING(CKM_RSA_PKCS_OAEP),         SPELLING(CKM_RSA_PKCS_PSS),      SPELLING(CKM_SHA1_RSA_PKCS),
-    SPELLING(CKM_SHA224_RSA_PKCS),       SPELLING(CKM_SHA256_RSA_PKCS),   SPELLING(CKM_SHA384_RSA_PKCS),
-    SPELLING(CKM_SHA512_RSA_PKCS),       SPELLING(CKM_SHA1_RSA_PKCS_PSS), SPELLING(CKM_SHA224_RSA_PKCS_PSS),
-    SPELLING(CKM_SHA256_RSA_PKCS_PSS),   SPELLING(CKM_SHA384_RSA_PKCS_PSS), SPELLING(CKM_SHA512_RSA_PKCS_PSS),
-    SPELLING(CKM_EC_KEY_PAIR_GEN),       SPELLING(CKM_ECDSA),             SPELLING(CKM_ECDSA_SHA1),
-    SPELLING(CKM_ECDSA_SHA224),          SPELLING(CKM_ECDSA_SHA256),      SPELLING(CKM_ECDSA_SHA384),
-    SPELLING(CKM_ECDSA_SHA512),          SPELLING(CKM_SHA_1),             SPELLING(CKM_SHA224),
-    SPELLING(CKM_SHA256),                SPELLING(CKM_SHA384),            SPELLING(CKM_SHA512),
+    SPELLING(CKM_RSA_PKCS_KEY_PAIR_GEN),
+    SPELLING(CKM_RSA_PKCS),
+    SPELLING(CKM_RSA_X_509),
+    SPELLING(CKM_RSA_PKCS_OAEP),
+    SPELLING(CKM_RSA_PKCS_PSS),
+    SPELLING(CKM_SHA1_RSA_PKCS),
+    SPELLING(CKM_SHA224_RSA_PKCS),
+    SPELLING(CKM_SHA256_RSA_PKCS),
+    SPELLING(CKM_SHA384_RSA_PKCS),
+    SPELLING(CKM_SHA512_RSA_PKCS),
+    SPELLING(CKM_SHA1_RSA_PKCS_PSS),
+    SPELLING(CKM_SHA224_RSA_PKCS_PSS),
+    SPELLING(CKM_SHA256_RSA_PKCS_PSS),
+    SPELLING(CKM_SHA384_RSA_PKCS_PSS),
+    SPELLING(CKM_SHA512_RSA_PKCS_PSS),
+    SPELLING(CKM_EC_KEY_PAIR_GEN),
+    SPELLING(CKM_ECDSA),
+    SPELLING(CKM_ECDSA_SHA1),
+    SPELLING(CKM_ECDSA_SHA224),
+    SPELLING(CKM_ECDSA_SHA256),
+    SPELLING(CKM_ECDSA_SHA384),
+    SPELLING(CKM_ECDSA_SHA512),
+    SPELLING(CKM_SHA_1),
+    SPELLING(CKM_SHA224),
+    SPELLING(CKM_SHA256),
+    SPELLING(CKM_SHA384),
+    SPELLING(CKM_SHA512),
 };
 #undef SPELLING
 
@@ -202,14 +221,35 @@ TEST(MechanismTable, EverySignRowRoundTrips) {
     CK_MECHANISM m = mech(r.type);
     Bytes data = bytes_of("every row");
     switch (r.type) {
-      case CKM_RSA_PKCS_PSS: m = mech(r.type, pss); data = pattern(32); break;
-      case CKM_SHA1_RSA_PKCS_PSS: pss = {CKM_SHA_1, CKG_MGF1_SHA1, 20}; m = mech(r.type, pss); break;
-      case CKM_SHA224_RSA_PKCS_PSS: pss = {CKM_SHA224, CKG_MGF1_SHA224, 28}; m = mech(r.type, pss); break;
-      case CKM_SHA256_RSA_PKCS_PSS: pss = {CKM_SHA256, CKG_MGF1_SHA256, 32}; m = mech(r.type, pss); break;
-      case CKM_SHA384_RSA_PKCS_PSS: pss = {CKM_SHA384, CKG_MGF1_SHA384, 48}; m = mech(r.type, pss); break;
-      case CKM_SHA512_RSA_PKCS_PSS: pss = {CKM_SHA512, CKG_MGF1_SHA512, 64}; m = mech(r.type, pss); break;
-      case CKM_ECDSA: data = pattern(48); break;
-      default: break;
+      case CKM_RSA_PKCS_PSS:
+        m = mech(r.type, pss);
+        data = pattern(32);
+        break;
+      case CKM_SHA1_RSA_PKCS_PSS:
+        pss = {CKM_SHA_1, CKG_MGF1_SHA1, 20};
+        m = mech(r.type, pss);
+        break;
+      case CKM_SHA224_RSA_PKCS_PSS:
+        pss = {CKM_SHA224, CKG_MGF1_SHA224, 28};
+        m = mech(r.type, pss);
+        break;
+      case CKM_SHA256_RSA_PKCS_PSS:
+        pss = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+        m = mech(r.type, pss);
+        break;
+      case CKM_SHA384_RSA_PKCS_PSS:
+        pss = {CKM_SHA384, CKG_MGF1_SHA384, 48};
+        m = mech(r.type, pss);
+        break;
+      case CKM_SHA512_RSA_PKCS_PSS:
+        pss = {CKM_SHA512, CKG_MGF1_SHA512, 64};
+        m = mech(r.type, pss);
+        break;
+      case CKM_ECDSA:
+        data = pattern(48);
+        break;
+      default:
+        break;
     }
     Bytes sig = our_sign(m, *k.priv, data);
     EXPECT_NO_THROW(our_verify(m, *k.pub, data, sig));

@@ -104,8 +104,7 @@ TEST(RsaEncrypt, OaepMatchesOpenSslWithAndWithoutLabel) {
     for (bool with_label : {false, true}) {
       SCOPED_TRACE(std::string(c.md) + "/" + c.mgf_md + (with_label ? " label" : ""));
       Bytes label = with_label ? bytes_of("the label") : Bytes{};
-      CK_RSA_PKCS_OAEP_PARAMS p{c.hash, c.mgf, CKZ_DATA_SPECIFIED, with_label ? label.data() : nullptr,
-                                label.size()};
+      CK_RSA_PKCS_OAEP_PARAMS p{c.hash, c.mgf, CKZ_DATA_SPECIFIED, with_label ? label.data() : nullptr, label.size()};
       CK_MECHANISM m = mech(CKM_RSA_PKCS_OAEP, p);
       OaepOptions o{c.md, c.mgf_md, label};
       const Bytes msg = pattern(256 - 2 * c.h_len - 2);  // the longest allowed

@@ -19,8 +19,7 @@ void apply(EVP_PKEY_CTX* pctx, const DigestVerifyOptions& o) {
   }
 }
 
-bool ossl_digest_verify(EVP_PKEY* pkey, const char* md, ByteView data, ByteView sig,
-                        DigestVerifyOptions o = {}) {
+bool ossl_digest_verify(EVP_PKEY* pkey, const char* md, ByteView data, ByteView sig, DigestVerifyOptions o = {}) {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (EVP_DigestVerifyInit_ex(ctx.get(), &pctx, md, libctx(), nullptr, pkey, nullptr) != 1) return false;
@@ -171,8 +170,8 @@ TEST(RsaSign, PssSaltLengthsZeroHashAndMaximum) {
     CK_RSA_PKCS_PSS_PARAMS p{CKM_SHA256, CKG_MGF1_SHA256, salt};
     CK_MECHANISM m = mech(CKM_RSA_PKCS_PSS, p);
     Bytes sig = our_sign(m, *k.priv, digest);
-    EXPECT_TRUE(ossl_raw_verify(k.ossl.get(), digest, sig, RSA_PKCS1_PSS_PADDING, "SHA256", "SHA256",
-                                static_cast<int>(salt)));
+    EXPECT_TRUE(
+        ossl_raw_verify(k.ossl.get(), digest, sig, RSA_PKCS1_PSS_PADDING, "SHA256", "SHA256", static_cast<int>(salt)));
     EXPECT_TRUE(ossl_digest_verify(k.ossl.get(), "SHA256", msg, sig,
                                    {RSA_PKCS1_PSS_PADDING, "SHA256", static_cast<int>(salt)}));
     EXPECT_NO_THROW(our_verify(m, *k.pub, digest, sig));
@@ -182,8 +181,8 @@ TEST(RsaSign, PssSaltLengthsZeroHashAndMaximum) {
     CK_MECHANISM mo = mech(CKM_RSA_PKCS_PSS, other);
     EXPECT_RV(CKR_SIGNATURE_INVALID, our_verify(mo, *k.pub, digest, sig));
     // And OpenSSL's signature verifies with us.
-    Bytes theirs = ossl_digest_sign(k.ossl.get(), "SHA256", msg,
-                                    {RSA_PKCS1_PSS_PADDING, "SHA256", static_cast<int>(salt)});
+    Bytes theirs =
+        ossl_digest_sign(k.ossl.get(), "SHA256", msg, {RSA_PKCS1_PSS_PADDING, "SHA256", static_cast<int>(salt)});
     EXPECT_NO_THROW(our_verify(m, *k.pub, digest, theirs));
   }
 }
@@ -311,8 +310,8 @@ TEST(RsaSign, LargestAndSmallestKeys) {
 TEST(RsaSign, MechanismsWithoutParameterRejectOne) {
   const TestKey& k = rsa_key(2048);
   CK_ULONG junk = 0;
-  for (CK_MECHANISM_TYPE t : {CKM_RSA_PKCS, CKM_RSA_X_509, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS,
-                              CKM_SHA512_RSA_PKCS}) {
+  for (CK_MECHANISM_TYPE t :
+       {CKM_RSA_PKCS, CKM_RSA_X_509, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA512_RSA_PKCS}) {
     CK_MECHANISM with = mech(t, junk);
     EXPECT_RV(CKR_MECHANISM_PARAM_INVALID, row(t).sign(with, *k.priv, true));
     CK_MECHANISM len_only{t, nullptr, 4};

@@ -13,16 +13,17 @@
 #include <openssl/rsa.h>
 
 #include "common/error.h"
+#include "common/ossl_ptr.h"
 #include "crypto/key.h"
 #include "crypto/library_context.h"
 #include "crypto/mechanism.h"
-#include "common/ossl_ptr.h"
 #include "rv_of.h"
 
 namespace ecert::crypto::test {
 
 using ecert::test::rv_of;
-#define EXPECT_RV(expected, ...) EXPECT_EQ(static_cast<CK_RV>(expected), ::ecert::crypto::test::rv_of([&] { __VA_ARGS__; }))
+#define EXPECT_RV(expected, ...) \
+  EXPECT_EQ(static_cast<CK_RV>(expected), ::ecert::crypto::test::rv_of([&] { __VA_ARGS__; }))
 
 inline CK_MECHANISM mech(CK_MECHANISM_TYPE type) { return {type, nullptr, 0}; }
 template <class P>
@@ -177,8 +178,7 @@ inline Bytes our_sign(const CK_MECHANISM& m, const Key& key, ByteView data, bool
   return sig;
 }
 
-inline void our_verify(const CK_MECHANISM& m, const Key& key, ByteView data, ByteView sig,
-                       bool multipart = false) {
+inline void our_verify(const CK_MECHANISM& m, const Key& key, ByteView data, ByteView sig, bool multipart = false) {
   auto ctx = row(m.mechanism).sign(m, key, false);
   if (multipart) {
     std::size_t half = data.size() / 2;

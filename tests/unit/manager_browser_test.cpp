@@ -215,10 +215,9 @@ TEST_F(BrowserTest, P11KitFileIsFlaggedWhenP11KitIgnoresItForRoot) {
   // interop's p11tool); the plain build compares the flag with p11-kit.
   EXPECT_EQ(file->ignored_as_root, env_.root);
 #else
-  const std::string listed =
-      run_program({"p11-kit", "list-modules"},
-                  {{"HOME", env_.home.string()}, {"XDG_CONFIG_HOME", env_.config_home.string()}})
-          .out;
+  const std::string listed = run_program({"p11-kit", "list-modules"},
+                                         {{"HOME", env_.home.string()}, {"XDG_CONFIG_HOME", env_.config_home.string()}})
+                                 .out;
   const bool p11kit_reads_it = listed.find(module_.string()) != std::string::npos;
   EXPECT_EQ(file->ignored_as_root, !p11kit_reads_it) << listed;
 #endif
@@ -252,9 +251,11 @@ TEST_F(BrowserTest, InstallRegistersEverywhereThenRemoveLeavesNothing) {
 
   EXPECT_EQ(read_file(p11kit_file()),
             "# Written by `ecert-token browser install`, removed by `ecert-token browser remove`.\n"
-            "module: " + module_.string() + "\n"
-            "critical: no\n"
-            "disable-in: firefox firefox-esr firefox-bin chromium chrome\n");
+            "module: " +
+                module_.string() +
+                "\n"
+                "critical: no\n"
+                "disable-in: firefox firefox-esr firefox-bin chromium chrome\n");
   ASSERT_EQ(::stat(p11kit_file().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0644u);
 

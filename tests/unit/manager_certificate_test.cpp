@@ -49,7 +49,9 @@ std::string run(const std::string& command) {
   return out;
 }
 
-bool have_program(const char* name) { return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0; }
+bool have_program(const char* name) {
+  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 Bytes read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -148,8 +150,8 @@ struct Pki {
     run("openssl req -x509 -config " + quote(path("ca.cnf")) +
         " -extensions ca -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout " + quote(path("forged.key")) +
         " -out " + quote(path("forged.pem")) + " -subj '/O=ecert-token/CN=ecert-token Test Intermediate CA' -days 30");
-    leaf("rsa", "utf8only", "rsa:2048", "/C=HK/O=香港郵政/CN=陳大文/emailAddress=chan@example.hk",
-         "chan@example.hk", "0x8a112233445566778899aabbccddeeff01020304");
+    leaf("rsa", "utf8only", "rsa:2048", "/C=HK/O=香港郵政/CN=陳大文/emailAddress=chan@example.hk", "chan@example.hk",
+         "0x8a112233445566778899aabbccddeeff01020304");
     leaf("ec", "pkix", "ec -pkeyopt ec_paramgen_curve:P-256", "/C=HK/O=香港郵政/CN=李小明/emailAddress=lee@example.hk",
          "lee@example.hk", "0x0123456789abcdef0123456789abcdef");
     // The EC key again with its point compressed in the certificate.
@@ -267,8 +269,7 @@ TEST_F(CertificateTest, Utf8StringLeafMatchesOpenssl) {
   EXPECT_EQ(d.key_bits, 2048);
   EXPECT_EQ(d.curve, "");
   EXPECT_EQ(d.key_usage, (std::vector<std::string>{"Digital Signature", "Non Repudiation", "Key Encipherment"}));
-  EXPECT_EQ(d.extended_key_usage,
-            (std::vector<std::string>{"TLS Web Client Authentication", "E-mail Protection"}));
+  EXPECT_EQ(d.extended_key_usage, (std::vector<std::string>{"TLS Web Client Authentication", "E-mail Protection"}));
   EXPECT_EQ(d.policies, std::vector<std::string>{"1.3.6.1.4.1.16030.1.1.6"});
   EXPECT_EQ(d.email_addresses, std::vector<std::string>{"chan@example.hk"});
   EXPECT_EQ(d.dns_names, std::vector<std::string>{"ecert.example.hk"});
@@ -345,9 +346,8 @@ TEST_F(CertificateTest, KeyIdIsTheHashOfThePublicKey) {
     std::string out = trim(run(command + " | openssl sha1 -r"));
     return out.substr(0, out.find(' '));
   };
-  EXPECT_EQ(hex_string(pki_->details("rsa").key_id),
-            hex_of_sha1("openssl x509 -in " + quote(pki_->path("rsa.pem")) +
-                        " -noout -modulus | cut -d= -f2 | xxd -r -p"));
+  EXPECT_EQ(hex_string(pki_->details("rsa").key_id), hex_of_sha1("openssl x509 -in " + quote(pki_->path("rsa.pem")) +
+                                                                 " -noout -modulus | cut -d= -f2 | xxd -r -p"));
   // The last 65 bytes of a P-256 SubjectPublicKeyInfo are the point.
   EXPECT_EQ(hex_string(pki_->details("ec").key_id),
             hex_of_sha1("openssl x509 -in " + quote(pki_->path("ec.pem")) +
@@ -363,8 +363,10 @@ TEST_F(CertificateTest, KeyIdIsTheHashOfThePublicKey) {
     EXPECT_EQ(public_key_id(key.get()), public_key_id_of_certificate(pki_->der(name))) << name;
     EXPECT_EQ(public_key_id(key.get()).size(), 20u);
   }
-  std::string point = text_after(run("openssl x509 -noout -text -in " + quote(pki_->path("ec-compressed.pem"))), "pub:");
-  ASSERT_TRUE(point.starts_with("02:") || point.starts_with("03:")) << "the test certificate should carry a compressed point";
+  std::string point =
+      text_after(run("openssl x509 -noout -text -in " + quote(pki_->path("ec-compressed.pem"))), "pub:");
+  ASSERT_TRUE(point.starts_with("02:") || point.starts_with("03:"))
+      << "the test certificate should carry a compressed point";
   EXPECT_EQ(public_key_id_of_certificate(pki_->der("ec-compressed")), pki_->details("ec").key_id);
   EXPECT_TRUE(public_key_id(nullptr).empty());
 }
@@ -447,8 +449,8 @@ TEST_F(CertificateTest, ChainVerifiesUpToACaGiven) {
   EXPECT_TRUE(v.verified) << v.error_text;
   EXPECT_EQ(v.anchor, in.subject);
   // The issuer missing, or only a certificate with its name and another key.
-  for (const auto& cas : {std::vector<const CertificateDetails*>{&root}, std::vector<const CertificateDetails*>{&forged},
-                          std::vector<const CertificateDetails*>{}}) {
+  for (const auto& cas : {std::vector<const CertificateDetails*>{&root},
+                          std::vector<const CertificateDetails*>{&forged}, std::vector<const CertificateDetails*>{}}) {
     v = verify_chain(rsa, cas, now);
     EXPECT_FALSE(v.verified);
     EXPECT_EQ(v.error, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY) << v.error_text;
@@ -483,8 +485,9 @@ TEST_F(CertificateTest, RefusesWhatIsNotACertificate) {
   EXPECT_THROW(read_certificates(view(std::string_view("hello"))), CertificateError);
   EXPECT_THROW(read_certificates(view(std::string_view("0 not DER"))), CertificateError);
   EXPECT_THROW(read_certificates(read_file(pki_->path("rsa.key"))), CertificateError) << "a key alone";
-  EXPECT_THROW(read_certificates(view(std::string_view("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"))),
-               CertificateError);
+  EXPECT_THROW(
+      read_certificates(view(std::string_view("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"))),
+      CertificateError);
   // A well-formed PEM block whose content is not a certificate.
   EXPECT_THROW(read_certificates(view(to_pem(view(std::string_view("not a certificate"))))), CertificateError);
   try {

@@ -118,9 +118,14 @@ TEST_F(KeyRequestTest, RsaKeyPairGetsItsIdOnBothHalves) {
   EXPECT_EQ(s->attribute(key.public_key, CKA_ID), key.id);
   EXPECT_EQ(only(*s, CKO_PRIVATE_KEY, key.id), key.private_key);
 
-  for (auto [attribute, expected] : {std::pair{CKA_TOKEN, true}, {CKA_PRIVATE, true}, {CKA_SENSITIVE, true},
-                                     {CKA_EXTRACTABLE, false}, {CKA_ALWAYS_SENSITIVE, true},
-                                     {CKA_NEVER_EXTRACTABLE, true}, {CKA_LOCAL, true}, {CKA_SIGN, true},
+  for (auto [attribute, expected] : {std::pair{CKA_TOKEN, true},
+                                     {CKA_PRIVATE, true},
+                                     {CKA_SENSITIVE, true},
+                                     {CKA_EXTRACTABLE, false},
+                                     {CKA_ALWAYS_SENSITIVE, true},
+                                     {CKA_NEVER_EXTRACTABLE, true},
+                                     {CKA_LOCAL, true},
+                                     {CKA_SIGN, true},
                                      {CKA_DECRYPT, true}})
     EXPECT_EQ(s->bool_attribute(key.private_key, attribute), expected) << attribute;
   EXPECT_EQ(s->attribute(key.private_key, CKA_PRIVATE_EXPONENT), std::nullopt);
@@ -162,7 +167,8 @@ TEST_F(KeyRequestTest, RsaRequestVerifiesAndItsCertificateIsStoredBesideTheKey) 
   EXPECT_TRUE(has_line_with(parsed, "PRINTABLESTRING", ":HK")) << parsed;
   EXPECT_TRUE(has_line_with(parsed, "IA5STRING", ":chan@example.hk")) << parsed;
   EXPECT_TRUE(has_line_with(parsed, "OBJECT", ":sha256WithRSAEncryption")) << parsed;
-  const std::string subject = openssl({"req", "-in", csr.string(), "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb"});
+  const std::string subject =
+      openssl({"req", "-in", csr.string(), "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb"});
   EXPECT_NE(subject.find(std::string("CN=") + kChineseName + ",OU=Personal e-Cert,O=Hongkong Post Test,C=HK"),
             std::string::npos)
       << subject;
@@ -243,8 +249,9 @@ TEST_F(KeyRequestTest, BadRequestInputsAreRefused) {
   RequestSubject bad_utf8 = chan_tai_man();
   bad_utf8.common_name = "\xff\xfe";
   expect_usage_error(UsageError::Kind::bad_input, [&] { make_certificate_request(*s, key.id, bad_utf8); });
-  expect_usage_error(UsageError::Kind::not_found,
-                     [&] { make_certificate_request(*s, Bytes{1, 2, 3}, chan_tai_man()); });
+  expect_usage_error(UsageError::Kind::not_found, [&] {
+    make_certificate_request(*s, Bytes{1, 2, 3}, chan_tai_man());
+  });
   expect_usage_error(UsageError::Kind::bad_input,
                      [&] { import_certificate(*s, view(std::string_view("no certificate here")), std::nullopt); });
 }

@@ -48,8 +48,7 @@ TEST_F(ManagerPinCheckTest, OnlyInputNoPinCouldBeIsRefused) {
 
 TEST_F(ManagerPinCheckTest, VerifyCostsOneTryWhenWrongAndNoneWhenRight) {
   const CK_SLOT_ID slot = ready_token();
-  EXPECT_EQ(rv_of([&] { verify_pin(module(), slot, CKU_USER, "Wrong-Pin#1"); }),
-            static_cast<CK_RV>(CKR_PIN_INCORRECT));
+  EXPECT_EQ(rv_of([&] { verify_pin(module(), slot, CKU_USER, "Wrong-Pin#1"); }), static_cast<CK_RV>(CKR_PIN_INCORRECT));
   EXPECT_EQ(tries_left(slot, CKU_USER), 14u);
   EXPECT_EQ(rv_of([&] { verify_pin(module(), slot, CKU_USER, kUserPin); }), static_cast<CK_RV>(CKR_OK));
   EXPECT_EQ(tries_left(slot, CKU_USER), 15u);

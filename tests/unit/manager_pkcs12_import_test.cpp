@@ -53,8 +53,7 @@ struct Files {
 
     // RC2-40 certificates and 3DES key, as OpenSSL 1.x and Windows wrote them.
     openssl({"pkcs12", "-export", "-legacy", "-inkey", rsa_key.string(), "-in", rsa_cert.string(), "-certfile",
-             ca.certificate().string(), "-name", kLegacyName, "-passout", "env:P12_PASS", "-out",
-             legacy_p12.string()},
+             ca.certificate().string(), "-name", kLegacyName, "-passout", "env:P12_PASS", "-out", legacy_p12.string()},
             env);
     openssl({"pkcs12", "-export", "-nocerts", "-inkey", ec_key.string(), "-passout", "env:P12_PASS", "-out",
              key_only_p12.string()},
@@ -70,7 +69,8 @@ struct Files {
 
 Bytes from_hex(std::string_view hex) {
   Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
   return out;
 }
 
@@ -205,8 +205,8 @@ TEST_F(Pkcs12ImportTest, RsaKeyCertificateAndCaAreStoredWithOneId) {
   EXPECT_EQ(s->bool_attribute(key, CKA_DECRYPT), true);
   EXPECT_EQ(s->attribute(key, CKA_SUBJECT), subject);
   EXPECT_EQ(text(s->attribute(key, CKA_LABEL)), "My e-Cert");
-  for (CK_ATTRIBUTE_TYPE secret : {CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2,
-                                   CKA_COEFFICIENT})
+  for (CK_ATTRIBUTE_TYPE secret :
+       {CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT})
     EXPECT_EQ(read_rv(*s, key, secret), CKR_ATTRIBUTE_SENSITIVE) << secret;
 
   const CK_OBJECT_HANDLE pub = only(*s, CKO_PUBLIC_KEY, r.id);

@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <stdexcept>
@@ -116,9 +116,26 @@ class TestCa {
   TestCa(fs::path dir, const std::string& common_name) : dir_(std::move(dir)) {
     key_ = dir_ / (common_name_file(common_name) + ".key");
     cert_ = dir_ / (common_name_file(common_name) + ".pem");
-    openssl({"req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-             key_.string(), "-out", cert_.string(), "-subj", "/CN=" + common_name, "-days", "30", "-addext",
-             "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
+    openssl({"req",
+             "-x509",
+             "-new",
+             "-newkey",
+             "ec",
+             "-pkeyopt",
+             "ec_paramgen_curve:P-256",
+             "-nodes",
+             "-keyout",
+             key_.string(),
+             "-out",
+             cert_.string(),
+             "-subj",
+             "/CN=" + common_name,
+             "-days",
+             "30",
+             "-addext",
+             "basicConstraints=critical,CA:TRUE",
+             "-addext",
+             "keyUsage=critical,keyCertSign,cRLSign"});
   }
 
   const fs::path& key() const { return key_; }
@@ -169,8 +186,8 @@ class ManagerTest : public ::testing::Test {
       CK_UTF8CHAR field[32];
       std::fill(std::begin(field), std::end(field), ' ');
       std::copy_n(label.begin(), std::min<std::size_t>(label.size(), sizeof field), field);
-      check(module_->p11()->C_InitToken(slot, pin_pointer(so_pin), static_cast<CK_ULONG>(std::string_view(so_pin).size()),
-                                        field),
+      check(module_->p11()->C_InitToken(slot, pin_pointer(so_pin),
+                                        static_cast<CK_ULONG>(std::string_view(so_pin).size()), field),
             "C_InitToken");
       return slot;
     }

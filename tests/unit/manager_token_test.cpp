@@ -102,9 +102,9 @@ TEST_F(ManagerTokenTest, NewPinChecksNameTheBrokenRule) {
   const CK_SLOT_ID slot = ready_token();
   using policy::PinProblem;
   const std::pair<const char*, PinProblem> cases[] = {
-      {"Ab1#", PinProblem::too_short},          {"abcdefg1#", PinProblem::no_upper},
-      {"ABCDEFG1#", PinProblem::no_lower},      {"Abcdefgh#", PinProblem::no_digit},
-      {"Abcdefgh1", PinProblem::no_special},    {"Abbbbcd1#", PinProblem::repeated_character},
+      {"Ab1#", PinProblem::too_short},       {"abcdefg1#", PinProblem::no_upper},
+      {"ABCDEFG1#", PinProblem::no_lower},   {"Abcdefgh#", PinProblem::no_digit},
+      {"Abcdefgh1", PinProblem::no_special}, {"Abbbbcd1#", PinProblem::repeated_character},
       {"Good-Pin#2026", PinProblem::none},
   };
   for (const auto& [pin, problem] : cases) {

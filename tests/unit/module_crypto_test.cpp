@@ -34,11 +34,16 @@ std::size_t hash_len(CK_MECHANISM_TYPE h) { return static_cast<std::size_t>(EVP_
 
 CK_RSA_PKCS_MGF_TYPE mgf_of(CK_MECHANISM_TYPE h) {
   switch (h) {
-    case CKM_SHA_1: return CKG_MGF1_SHA1;
-    case CKM_SHA224: return CKG_MGF1_SHA224;
-    case CKM_SHA256: return CKG_MGF1_SHA256;
-    case CKM_SHA384: return CKG_MGF1_SHA384;
-    default: return CKG_MGF1_SHA512;
+    case CKM_SHA_1:
+      return CKG_MGF1_SHA1;
+    case CKM_SHA224:
+      return CKG_MGF1_SHA224;
+    case CKM_SHA256:
+      return CKG_MGF1_SHA256;
+    case CKM_SHA384:
+      return CKG_MGF1_SHA384;
+    default:
+      return CKG_MGF1_SHA512;
   }
 }
 
@@ -241,10 +246,9 @@ TEST_F(ModuleCrypto, PssSaltLengthsZeroHashAndMaximum) {
   // MGF1 with another hash than the message hash.
   CK_RSA_PKCS_PSS_PARAMS mixed{CKM_SHA256, CKG_MGF1_SHA1, 20};
   Bytes sig = sign(s_, mech(CKM_RSA_PKCS_PSS, mixed), k.priv, hash);
-  EXPECT_TRUE(openssl_verify(pub.get(),
-                             Check{.padding = RSA_PKCS1_PSS_PADDING, .prehashed = EVP_sha256(), .salt = 20,
-                                   .mgf1 = EVP_sha1()},
-                             hash, sig));
+  EXPECT_TRUE(openssl_verify(
+      pub.get(), Check{.padding = RSA_PKCS1_PSS_PADDING, .prehashed = EVP_sha256(), .salt = 20, .mgf1 = EVP_sha1()},
+      hash, sig));
   // CKM_RSA_PKCS_PSS takes exactly the hash.
   CK_RSA_PKCS_PSS_PARAMS p{CKM_SHA256, CKG_MGF1_SHA256, 32};
   m = mech(CKM_RSA_PKCS_PSS, p);

@@ -67,8 +67,10 @@ class ForeignDirectoryTest : public ModuleTest {
   void SetUp() override {
     ModuleTest::SetUp();
     std::string why;
-    if (geteuid() != 0) why = "not root: cannot act as another user (setpriv needs root)";
-    else if (!have_setpriv()) why = "setpriv (util-linux) not found";
+    if (geteuid() != 0)
+      why = "not root: cannot act as another user (setpriv needs root)";
+    else if (!have_setpriv())
+      why = "setpriv (util-linux) not found";
     if (!why.empty()) {
       const char* all = std::getenv("ECERT_REQUIRE_ALL_TESTS");
       if (all != nullptr && std::strcmp(all, "1") == 0) FAIL() << "cannot run: " << why;

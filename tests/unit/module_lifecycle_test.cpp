@@ -9,9 +9,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
-#include <cstddef>
 #include <mutex>
 #include <string>
 #include <thread>

@@ -67,7 +67,8 @@ TEST_F(LogoutRaceTest, NoOperationSurvivesALogout) {
     Bytes sig(64);
     CK_ULONG len = sig.size();
     CK_RV rv = p11()->C_Sign(signer, digest.data(), digest.size(), sig.data(), &len);
-    if (rv != CKR_OPERATION_NOT_INITIALIZED && ++survived == 1) std::printf("C_Sign after the logout: %s\n", support::rv_text(rv).c_str());
+    if (rv != CKR_OPERATION_NOT_INITIALIZED && ++survived == 1)
+      std::printf("C_Sign after the logout: %s\n", support::rv_text(rv).c_str());
   }
   EXPECT_EQ(survived, 0) << "operations that outlived the logout, of " << started << " started";
   // The race did happen both ways (else the test proves nothing).
@@ -76,7 +77,8 @@ TEST_F(LogoutRaceTest, NoOperationSurvivesALogout) {
   EXPECT_LT(started, kRounds);
 }
 
-TEST_F(LogoutRaceTest, AnOperationStartedBeforeALogoutEndsWithIt) {  CK_MECHANISM m{CKM_ECDSA, nullptr, 0};
+TEST_F(LogoutRaceTest, AnOperationStartedBeforeALogoutEndsWithIt) {
+  CK_MECHANISM m{CKM_ECDSA, nullptr, 0};
   ASSERT_EQ(p11()->C_SignInit(signer, &m, ec.priv), CKR_OK);
   ASSERT_EQ(p11()->C_Logout(other), CKR_OK);
   Bytes digest(32, 7), sig(64);

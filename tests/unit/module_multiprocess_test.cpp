@@ -204,7 +204,7 @@ class MultiProcessTest : public ModuleTest {
  protected:
   CK_FLAGS user_flags(CK_SLOT_ID slot) {
     return token_info(slot).flags & (CKF_USER_PIN_INITIALIZED | CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
-                                      CKF_USER_PIN_LOCKED | CKF_USER_PIN_TO_BE_CHANGED);
+                                     CKF_USER_PIN_LOCKED | CKF_USER_PIN_TO_BE_CHANGED);
   }
   CK_ULONG user_tries_left(CK_SESSION_HANDLE s) {
     CK_OBJECT_CLASS cls = CKO_ECERT_POLICY;

@@ -32,8 +32,8 @@ Certificate make_certificate(EVP_PKEY* key, const char* subject_cn, const char* 
   X509_set_pubkey(x, key);
   for (auto [cn, set] : {std::pair{subject_cn, &X509_set_subject_name}, std::pair{issuer_cn, &X509_set_issuer_name}}) {
     X509_NAME* name = X509_NAME_new();
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("e-Cert test"), -1,
-                               -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("e-Cert test"), -1, -1,
+                               0);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
     set(x, name);
     X509_NAME_free(name);
@@ -235,8 +235,8 @@ TEST_F(ModuleObjects, NssStyleEcImportSigns) {
   };
   CK_SLOT_ID slot = ready_token();
   CK_SESSION_HANDLE s = open_user_session(slot);
-  for (const Curve& c : {Curve{"P-256", &kP256Params, 32}, Curve{"P-384", &kP384Params, 48},
-                         Curve{"P-521", &kP521Params, 66}}) {
+  for (const Curve& c :
+       {Curve{"P-256", &kP256Params, 32}, Curve{"P-384", &kP384Params, 48}, Curve{"P-521", &kP521Params, 66}}) {
     SCOPED_TRACE(c.group);
     Pkey key = openssl_generate("EC", 0, c.group);
     const Bytes id = openssl_digest(CKM_SHA_1, ec_point(key.get()));

@@ -233,12 +233,13 @@ TEST_F(PinRaceTest, UnblockRacingAnOwnerChangeEndsAsOneAfterTheOther) {
       for (int i = 0; i < 15; ++i) ASSERT_EQ(login_once(slot, CKU_USER, "Wrong-Pin#1"), CKR_PIN_INCORRECT);
       ASSERT_EQ(login_once(slot, CKU_USER, current), CKR_PIN_LOCKED);
     }
-    std::vector<CK_RV> rvs = race(slot, {{"init_pin", "", "87654321", kSoPin}, {"set_user", current, "Owner-Own#1", ""}});
+    std::vector<CK_RV> rvs =
+        race(slot, {{"init_pin", "", "87654321", kSoPin}, {"set_user", current, "Owner-Own#1", ""}});
     EXPECT_EQ(rvs[0], CKR_OK);
     // The owner first: it worked (unless locked), then the reset replaced it.
     // The reset first: the owner's old PIN was the envelope's by then.
-    std::set<CK_RV> allowed = locked ? std::set<CK_RV>{CKR_PIN_LOCKED, CKR_PIN_INCORRECT}
-                                     : std::set<CK_RV>{CKR_OK, CKR_PIN_INCORRECT};
+    std::set<CK_RV> allowed =
+        locked ? std::set<CK_RV>{CKR_PIN_LOCKED, CKR_PIN_INCORRECT} : std::set<CK_RV>{CKR_OK, CKR_PIN_INCORRECT};
     EXPECT_EQ(allowed.count(rvs[1]), 1u) << rv_name(rvs[1]);
     EXPECT_EQ(tries_left(slot, CKA_ECERT_USER_TRIES_LEFT), rvs[1] == CKR_PIN_INCORRECT ? 14u : 15u);
     EXPECT_EQ(login_once(slot, CKU_USER, "87654321"), CKR_PIN_EXPIRED);
@@ -253,7 +254,8 @@ TEST_F(PinRaceTest, UnblockRacingAnOwnerChangeEndsAsOneAfterTheOther) {
 TEST_F(PinRaceTest, InitTokenOnTheSpareSlotMakesOneToken) {
   CK_SLOT_ID spare = slots().back();
   std::vector<Racer> racers;
-  for (int i = 0; i < 4; ++i) racers.push_back({"init_token", "So-Maker#" + std::to_string(i), "maker " + std::to_string(i), ""});
+  for (int i = 0; i < 4; ++i)
+    racers.push_back({"init_token", "So-Maker#" + std::to_string(i), "maker " + std::to_string(i), ""});
   std::vector<CK_RV> rvs = race(spare, racers);
   ASSERT_EQ(count(rvs, CKR_OK), 1u);
   ASSERT_EQ(count(rvs, CKR_PIN_INCORRECT), 3u);

@@ -13,7 +13,8 @@ namespace {
 
 constexpr CK_FLAGS kUserFlags = CKF_USER_PIN_INITIALIZED | CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
                                 CKF_USER_PIN_LOCKED | CKF_USER_PIN_TO_BE_CHANGED;
-constexpr CK_FLAGS kSoFlags = CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED | CKF_SO_PIN_TO_BE_CHANGED;
+constexpr CK_FLAGS kSoFlags =
+    CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED | CKF_SO_PIN_TO_BE_CHANGED;
 constexpr const char* kWrongPin = "Wrong-Pin#1";
 
 class PinTest : public ModuleTest {

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <clocale>
 #include <chrono>
+#include <clocale>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -43,12 +43,16 @@ class ScopedEnv {
  public:
   ScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = ::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1);
-    else ::unsetenv(name);
+    if (value)
+      ::setenv(name, value, 1);
+    else
+      ::unsetenv(name);
   }
   ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
   }
 
  private:
@@ -74,9 +78,9 @@ class ProtectedPathTest : public ModuleTest {
     env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_TEST_PINENTRY_ANSWERS", answers_file_.c_str()));
     env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_TEST_PINENTRY_LOG", log_file_.c_str()));
     env_.emplace_back(std::make_unique<ScopedEnv>("ECERT_TEST_PINENTRY_PID", pid_file_.c_str()));
-    for (const char* name : {"ECERT_TEST_PINENTRY_NO_REPEAT", "ECERT_TEST_PINENTRY_IGNORE_TIMEOUT",
-                             "ECERT_TEST_PINENTRY_SILENT", "ECERT_TEST_PINENTRY_LINGER", "ECERT_PINENTRY_TIMEOUT",
-                             "GPG_TTY"}) {
+    for (const char* name :
+         {"ECERT_TEST_PINENTRY_NO_REPEAT", "ECERT_TEST_PINENTRY_IGNORE_TIMEOUT", "ECERT_TEST_PINENTRY_SILENT",
+          "ECERT_TEST_PINENTRY_LINGER", "ECERT_PINENTRY_TIMEOUT", "GPG_TTY"}) {
       env_.emplace_back(std::make_unique<ScopedEnv>(name, nullptr));
     }
   }
@@ -335,7 +339,8 @@ TEST_F(ProtectedPathTest, MissingOrBrokenPinentryFailsWithoutCountingATry) {
   // A pinentry that dies in the middle of GETPIN: the process survives the
   // write to the closed pipe even with SIGPIPE's default action (libassuan
   // sets SIG_IGN only once per process, and applications may reset it).
-  struct sigaction default_action {}, old_action {};
+  struct sigaction default_action {
+  }, old_action{};
   default_action.sa_handler = SIG_DFL;
   sigemptyset(&default_action.sa_mask);
   ASSERT_EQ(::sigaction(SIGPIPE, &default_action, &old_action), 0);
@@ -561,8 +566,8 @@ TEST_F(ProtectedPathTest, TimeoutSettingOutOfBoundsOrMalformedGivesTheDefault) {
   CK_SLOT_ID slot = protected_token();
   CK_SESSION_HANDLE s = open(slot);
   const std::pair<const char*, const char*> cases[] = {
-      {nullptr, "120"}, {"45", "45"},   {"1", "1"},      {"3600", "3600"}, {"0", "120"},  {"3601", "120"},
-      {"-5", "120"},    {"", "120"},    {" 45", "120"},  {"45s", "120"},   {"+45", "120"}, {"99999999999999999999", "120"},
+      {nullptr, "120"}, {"45", "45"}, {"1", "1"},     {"3600", "3600"}, {"0", "120"},   {"3601", "120"},
+      {"-5", "120"},    {"", "120"},  {" 45", "120"}, {"45s", "120"},   {"+45", "120"}, {"99999999999999999999", "120"},
   };
   for (const auto& [value, sent] : cases) {
     ScopedEnv timeout("ECERT_PINENTRY_TIMEOUT", value);
@@ -747,7 +752,9 @@ TEST_F(ProtectedPathTest, NewPinBreakingTheRuleIsAskedAgainThenRefused) {
   EXPECT_CKR(CKR_OK, set_pin_without_pins(s));
   std::string log = pinentry_log();
   EXPECT_NE(log.find("SETERROR The password must contain an upper-case letter (A-Z)."), std::string::npos) << log;
-  EXPECT_NE(log.find("The new password must:%0A  - have 8 to 64 characters%0A  - contain an upper-case letter"), std::string::npos) << log;
+  EXPECT_NE(log.find("The new password must:%0A  - have 8 to 64 characters%0A  - contain an upper-case letter"),
+            std::string::npos)
+      << log;
 
   // Three refused: CKR_PIN_LEN_RANGE for the last one (too short), nothing changed.
   clear_log();

@@ -13,9 +13,10 @@ namespace {
 using namespace support;
 
 // Ten CJK characters, three bytes each in UTF-8.
-const std::string kTenChinese = "\xE9\x9B\xBB\xE5\xAD\x90\xE8\xAD\x89\xE6\x9B\xB8\xE9\xA6\x99\xE6\xB8\xAF"
-                                "\xE9\x83\xB5\xE6\x94\xBF\xE8\xAD\x89\xE6\x9B\xB8";  // 電子證書香港郵政證書
-const std::string kOneChinese = "\xE4\xB8\xAD";                                     // 中
+const std::string kTenChinese =
+    "\xE9\x9B\xBB\xE5\xAD\x90\xE8\xAD\x89\xE6\x9B\xB8\xE9\xA6\x99\xE6\xB8\xAF"
+    "\xE9\x83\xB5\xE6\x94\xBF\xE8\xAD\x89\xE6\x9B\xB8";  // 電子證書香港郵政證書
+const std::string kOneChinese = "\xE4\xB8\xAD";          // 中
 
 class ModuleRename : public ModuleTest {
  protected:
@@ -28,7 +29,9 @@ class ModuleRename : public ModuleTest {
     Template t = Template().str(CKA_ECERT_TOKEN_LABEL, label);
     return p11()->C_SetAttributeValue(s, policy(s), t.data(), t.size());
   }
-  std::string label_attribute(CK_SESSION_HANDLE s) { return string_of(attr_bytes(s, policy(s), CKA_ECERT_TOKEN_LABEL)); }
+  std::string label_attribute(CK_SESSION_HANDLE s) {
+    return string_of(attr_bytes(s, policy(s), CKA_ECERT_TOKEN_LABEL));
+  }
   // CK_TOKEN_INFO.label as it is, all 32 bytes.
   std::string info_label(CK_SLOT_ID slot) {
     CK_TOKEN_INFO info = token_info(slot);
@@ -131,12 +134,12 @@ TEST_F(ModuleRename, InvalidLabelsAreRefusedAndChangeNothing) {
       "trailing newline\n",            //
       std::string("nul\0inside", 10),  //
       std::string("nul at end\0", 11),
-      "del\x7F",                       // DEL
-      "next line \xC2\x85",            // a C1 control character (U+0085)
+      "del\x7F",             // DEL
+      "next line \xC2\x85",  // a C1 control character (U+0085)
   };
   for (const std::string& label : refused) {
-    EXPECT_CKR(CKR_ATTRIBUTE_VALUE_INVALID, set_label(so, label)) << "label \"" << label << "\" (" << label.size()
-                                                                  << " bytes)";
+    EXPECT_CKR(CKR_ATTRIBUTE_VALUE_INVALID, set_label(so, label))
+        << "label \"" << label << "\" (" << label.size() << " bytes)";
   }
   // An empty value, with or without a pointer, is still empty.
   CK_ATTRIBUTE null_empty{CKA_ECERT_TOKEN_LABEL, nullptr, 0};

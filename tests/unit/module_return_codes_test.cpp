@@ -35,13 +35,13 @@ constexpr CK_SLOT_ID kBadSlot = 4242;
 // What a row's call may use: the handles the state made and argument scratch.
 struct Ctx {
   CK_FUNCTION_LIST_3_0* f = nullptr;
-  CK_SLOT_ID slot = 0;                 // the ready token (or the spare slot)
-  CK_SESSION_HANDLE s = 1;             // the state's session (1 where there is none)
-  CK_OBJECT_HANDLE data = 1;           // a public session data object
-  KeyPair ec;                          // P-256 session keys (user states)
-  KeyPair ec_nosign;                   // P-256, private key with CKA_SIGN=FALSE
-  KeyPair rsa;                         // RSA-1024 session keys (rows with `rsa`)
-  CK_BYTE in[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+  CK_SLOT_ID slot = 0;        // the ready token (or the spare slot)
+  CK_SESSION_HANDLE s = 1;    // the state's session (1 where there is none)
+  CK_OBJECT_HANDLE data = 1;  // a public session data object
+  KeyPair ec;                 // P-256 session keys (user states)
+  KeyPair ec_nosign;          // P-256, private key with CKA_SIGN=FALSE
+  KeyPair rsa;                // RSA-1024 session keys (rows with `rsa`)
+  CK_BYTE in[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                     17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
   CK_BYTE big[256] = {};
   CK_BYTE out[1024] = {};
@@ -88,26 +88,32 @@ struct Row {
 };
 
 // A step that prepares the call under test; its failure fails the row.
-#define PRE(x)                                         \
-  do {                                                 \
-    if ((x) != CKR_OK) return kPreconditionFailed;     \
+#define PRE(x)                                     \
+  do {                                             \
+    if ((x) != CKR_OK) return kPreconditionFailed; \
   } while (0)
 
-#define ROW(fn, what, state, expected, ...) \
-  Row { #fn, what, State::state, expected, [](Ctx& c) -> CK_RV { __VA_ARGS__ } }
-#define RSA_ROW(fn, what, state, expected, ...) \
-  Row { #fn, what, State::state, expected, [](Ctx& c) -> CK_RV { __VA_ARGS__ }, true }
+#define ROW(fn, what, state, expected, ...)                                 \
+  Row {                                                                     \
+#fn, what, State::state, expected, [](Ctx & c) -> CK_RV { __VA_ARGS__ } \
+  }
+#define RSA_ROW(fn, what, state, expected, ...)                                   \
+  Row {                                                                           \
+#fn, what, State::state, expected, [](Ctx & c) -> CK_RV { __VA_ARGS__ }, true \
+  }
 
 // Every function before C_Initialize (valid-looking arguments throughout):
 // CKR_CRYPTOKI_NOT_INITIALIZED, except the four that work without it.
 const Row kUninitialized[] = {
-    ROW(C_Initialize, "pReserved non-NULL", uninitialized, CKR_ARGUMENTS_BAD,
-        CK_C_INITIALIZE_ARGS a{}; a.pReserved = &c; return c.f->C_Initialize(&a);),
-    ROW(C_Initialize, "only some mutex callbacks", uninitialized, CKR_ARGUMENTS_BAD,
-        CK_C_INITIALIZE_ARGS a{}; a.CreateMutex = [](CK_VOID_PTR_PTR) -> CK_RV { return CKR_OK; };
-        a.flags = CKF_OS_LOCKING_OK; return c.f->C_Initialize(&a);),
-    ROW(C_Initialize, "three of four mutex callbacks", uninitialized, CKR_ARGUMENTS_BAD,
-        CK_C_INITIALIZE_ARGS a{}; a.CreateMutex = [](CK_VOID_PTR_PTR) -> CK_RV { return CKR_OK; };
+    ROW(C_Initialize, "pReserved non-NULL", uninitialized, CKR_ARGUMENTS_BAD, CK_C_INITIALIZE_ARGS a{};
+        a.pReserved = &c; return c.f->C_Initialize(&a);),
+    ROW(
+        C_Initialize, "only some mutex callbacks", uninitialized, CKR_ARGUMENTS_BAD, CK_C_INITIALIZE_ARGS a{};
+        a.CreateMutex = [](CK_VOID_PTR_PTR) -> CK_RV { return CKR_OK; }; a.flags = CKF_OS_LOCKING_OK;
+        return c.f->C_Initialize(&a);),
+    ROW(
+        C_Initialize, "three of four mutex callbacks", uninitialized, CKR_ARGUMENTS_BAD, CK_C_INITIALIZE_ARGS a{};
+        a.CreateMutex = [](CK_VOID_PTR_PTR) -> CK_RV { return CKR_OK; };
         a.DestroyMutex = [](CK_VOID_PTR) -> CK_RV { return CKR_OK; };
         a.LockMutex = [](CK_VOID_PTR) -> CK_RV { return CKR_OK; }; return c.f->C_Initialize(&a);),
     ROW(C_Initialize, "NULL arguments", uninitialized, CKR_OK, return c.f->C_Initialize(nullptr);),
@@ -175,8 +181,8 @@ const Row kUninitialized[] = {
     NI(C_SignEncryptUpdate, c.f->C_SignEncryptUpdate(1, c.in, sizeof c.in, c.out, c.ol())),
     NI(C_DecryptVerifyUpdate, c.f->C_DecryptVerifyUpdate(1, c.in, sizeof c.in, c.out, c.ol())),
     NI(C_GenerateKey, c.f->C_GenerateKey(1, &c.sha256, nullptr, 0, &c.h)),
-    NI(C_GenerateKeyPair, c.f->C_GenerateKeyPair(1, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(),
-                                                  nullptr, 0, &c.h, &c.h2)),
+    NI(C_GenerateKeyPair,
+       c.f->C_GenerateKeyPair(1, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, &c.h, &c.h2)),
     NI(C_WrapKey, c.f->C_WrapKey(1, &c.rsa_pkcs, 1, 2, c.out, c.ol())),
     NI(C_UnwrapKey, c.f->C_UnwrapKey(1, &c.rsa_pkcs, 1, c.in, sizeof c.in, nullptr, 0, &c.h)),
     NI(C_DeriveKey, c.f->C_DeriveKey(1, &c.sha256, 1, nullptr, 0, &c.h)),
@@ -248,12 +254,10 @@ const Row kGeneral[] = {
         return c.f->C_InitToken(kBadSlot, c.pin(kSoPin), pin_len(kSoPin), c.label);),
     ROW(C_InitToken, "NULL label", no_token, CKR_ARGUMENTS_BAD,
         return c.f->C_InitToken(0, c.pin(kSoPin), pin_len(kSoPin), nullptr);),
-    ROW(C_InitToken, "NULL PIN", no_token, CKR_ARGUMENTS_BAD,
-        return c.f->C_InitToken(0, nullptr, 8, c.label);),
+    ROW(C_InitToken, "NULL PIN", no_token, CKR_ARGUMENTS_BAD, return c.f->C_InitToken(0, nullptr, 8, c.label);),
     ROW(C_OpenSession, "invalid slot", no_token, CKR_SLOT_ID_INVALID,
         return c.f->C_OpenSession(kBadSlot, CKF_SERIAL_SESSION, nullptr, nullptr, &c.h);),
-    ROW(C_CloseAllSessions, "invalid slot", no_token, CKR_SLOT_ID_INVALID,
-        return c.f->C_CloseAllSessions(kBadSlot);),
+    ROW(C_CloseAllSessions, "invalid slot", no_token, CKR_SLOT_ID_INVALID, return c.f->C_CloseAllSessions(kBadSlot);),
     ROW(C_WaitForSlotEvent, "not supported", no_token, CKR_FUNCTION_NOT_SUPPORTED,
         return c.f->C_WaitForSlotEvent(CKF_DONT_BLOCK, c.slots, nullptr);),
     ROW(C_OpenSession, "without CKF_SERIAL_SESSION", token, CKR_SESSION_PARALLEL_NOT_SUPPORTED,
@@ -305,15 +309,16 @@ const Row kBadSessions[] = {
     BS(C_Verify, c.f->C_Verify(kBadSession, c.in, sizeof c.in, c.out, 64)),
     BS(C_VerifyUpdate, c.f->C_VerifyUpdate(kBadSession, c.in, sizeof c.in)),
     BS(C_VerifyFinal, c.f->C_VerifyFinal(kBadSession, c.out, 64)),
-    BS(C_GenerateKeyPair, c.f->C_GenerateKeyPair(kBadSession, &c.ec_gen, c.ec_pub_tmpl.data(),
-                                                 c.ec_pub_tmpl.size(), nullptr, 0, &c.h, &c.h2)),
+    BS(C_GenerateKeyPair, c.f->C_GenerateKeyPair(kBadSession, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(),
+                                                 nullptr, 0, &c.h, &c.h2)),
     BS(C_SeedRandom, c.f->C_SeedRandom(kBadSession, c.in, sizeof c.in)),
     BS(C_GenerateRandom, c.f->C_GenerateRandom(kBadSession, c.out, 16)),
 #undef BS
     ROW(C_GetSessionInfo, "closed session", bare_rw, CKR_SESSION_HANDLE_INVALID, PRE(c.f->C_CloseSession(c.s));
         return c.f->C_GetSessionInfo(c.s, &c.session_info);),
     ROW(C_Sign, "session closed by C_CloseAllSessions", bare_rw, CKR_SESSION_HANDLE_INVALID,
-        PRE(c.f->C_CloseAllSessions(c.slot)); return c.f->C_Sign(c.s, c.in, sizeof c.in, c.out, c.ol());),
+        PRE(c.f->C_CloseAllSessions(c.slot));
+        return c.f->C_Sign(c.s, c.in, sizeof c.in, c.out, c.ol());),
 };
 
 // Functions the module does not implement, called in a valid session.
@@ -388,12 +393,12 @@ const Row kSessions[] = {
         return c.f->C_Login(c.s, CKU_CONTEXT_SPECIFIC, c.pin(kUserPin), pin_len(kUserPin));),
     ROW(C_LoginUser, "no user name is C_Login", public_rw, CKR_OK,
         return c.f->C_LoginUser(c.s, CKU_USER, c.pin(kUserPin), pin_len(kUserPin), nullptr, 0);),
-    ROW(C_Login, "user PIN not initialised", no_token, CKR_USER_PIN_NOT_INITIALIZED,
-        CK_SESSION_HANDLE h; PRE(c.f->C_InitToken(0, c.pin(kSoPin), pin_len(kSoPin), c.label));
+    ROW(C_Login, "user PIN not initialised", no_token, CKR_USER_PIN_NOT_INITIALIZED, CK_SESSION_HANDLE h;
+        PRE(c.f->C_InitToken(0, c.pin(kSoPin), pin_len(kSoPin), c.label));
         PRE(c.f->C_OpenSession(0, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &h));
         return c.f->C_Login(h, CKU_USER, c.pin(kUserPin), pin_len(kUserPin));),
-    ROW(C_Login, "PIN set by the SO must be changed first", no_token, CKR_PIN_EXPIRED,
-        CK_SESSION_HANDLE h; PRE(c.f->C_InitToken(0, c.pin(kSoPin), pin_len(kSoPin), c.label));
+    ROW(C_Login, "PIN set by the SO must be changed first", no_token, CKR_PIN_EXPIRED, CK_SESSION_HANDLE h;
+        PRE(c.f->C_InitToken(0, c.pin(kSoPin), pin_len(kSoPin), c.label));
         PRE(c.f->C_OpenSession(0, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &h));
         PRE(c.f->C_Login(h, CKU_SO, c.pin(kSoPin), pin_len(kSoPin)));
         PRE(c.f->C_InitPIN(h, c.pin(kEnvelopePin), pin_len(kEnvelopePin))); PRE(c.f->C_Logout(h));
@@ -410,11 +415,9 @@ const Row kSessions[] = {
     ROW(C_InitPIN, "NULL PIN", so_rw, CKR_ARGUMENTS_BAD, return c.f->C_InitPIN(c.s, nullptr, 8);),
     ROW(C_InitPIN, "PIN too short", so_rw, CKR_PIN_LEN_RANGE, return c.f->C_InitPIN(c.s, c.pin("1234"), 4);),
     ROW(C_SetPIN, "R/O session", public_ro, CKR_SESSION_READ_ONLY,
-        return c.f->C_SetPIN(c.s, c.pin(kUserPin), pin_len(kUserPin), c.pin("New-Pin#2026"),
-                             pin_len("New-Pin#2026"));),
+        return c.f->C_SetPIN(c.s, c.pin(kUserPin), pin_len(kUserPin), c.pin("New-Pin#2026"), pin_len("New-Pin#2026"));),
     ROW(C_SetPIN, "R/O session, user logged in", user_ro, CKR_SESSION_READ_ONLY,
-        return c.f->C_SetPIN(c.s, c.pin(kUserPin), pin_len(kUserPin), c.pin("New-Pin#2026"),
-                             pin_len("New-Pin#2026"));),
+        return c.f->C_SetPIN(c.s, c.pin(kUserPin), pin_len(kUserPin), c.pin("New-Pin#2026"), pin_len("New-Pin#2026"));),
     ROW(C_SetPIN, "NULL old PIN", public_rw, CKR_ARGUMENTS_BAD,
         return c.f->C_SetPIN(c.s, nullptr, 8, c.pin("New-Pin#2026"), pin_len("New-Pin#2026"));),
     ROW(C_SetPIN, "NULL new PIN", public_rw, CKR_ARGUMENTS_BAD,
@@ -442,8 +445,8 @@ const Row kObjects[] = {
         return c.f->C_CreateObject(c.s, c.data_tmpl.data(), c.data_tmpl.size(), nullptr);),
     ROW(C_CreateObject, "NULL template with a count", public_rw, CKR_ARGUMENTS_BAD,
         return c.f->C_CreateObject(c.s, nullptr, 2, &c.h);),
-    ROW(C_CreateObject, "no CKA_CLASS", public_rw, CKR_TEMPLATE_INCOMPLETE,
-        Template t = Template().str(CKA_LABEL, "x"); return c.f->C_CreateObject(c.s, t.data(), t.size(), &c.h);),
+    ROW(C_CreateObject, "no CKA_CLASS", public_rw, CKR_TEMPLATE_INCOMPLETE, Template t = Template().str(CKA_LABEL, "x");
+        return c.f->C_CreateObject(c.s, t.data(), t.size(), &c.h);),
     ROW(C_CopyObject, "invalid object", public_rw, CKR_OBJECT_HANDLE_INVALID,
         return c.f->C_CopyObject(c.s, kBadObject, nullptr, 0, &c.h);),
     ROW(C_CopyObject, "NULL phNewObject", public_rw, CKR_ARGUMENTS_BAD,
@@ -452,19 +455,19 @@ const Row kObjects[] = {
         return c.f->C_DestroyObject(c.s, kBadObject);),
     ROW(C_DestroyObject, "twice", public_rw, CKR_OBJECT_HANDLE_INVALID, PRE(c.f->C_DestroyObject(c.s, c.data));
         return c.f->C_DestroyObject(c.s, c.data);),
-    ROW(C_DestroyObject, "token object in an R/O session", user_ro, CKR_SESSION_READ_ONLY,
-        CK_SESSION_HANDLE rw; Template t = Template().cls(CKO_DATA).boolean(CKA_TOKEN, true);
+    ROW(C_DestroyObject, "token object in an R/O session", user_ro, CKR_SESSION_READ_ONLY, CK_SESSION_HANDLE rw;
+        Template t = Template().cls(CKO_DATA).boolean(CKA_TOKEN, true);
         PRE(c.f->C_OpenSession(c.slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &rw));
         PRE(c.f->C_CreateObject(rw, t.data(), t.size(), &c.h)); return c.f->C_DestroyObject(c.s, c.h);),
-    ROW(C_SetAttributeValue, "token object in an R/O session", user_ro, CKR_SESSION_READ_ONLY,
-        CK_SESSION_HANDLE rw; Template t = Template().cls(CKO_DATA).boolean(CKA_TOKEN, true);
+    ROW(C_SetAttributeValue, "token object in an R/O session", user_ro, CKR_SESSION_READ_ONLY, CK_SESSION_HANDLE rw;
+        Template t = Template().cls(CKO_DATA).boolean(CKA_TOKEN, true);
         PRE(c.f->C_OpenSession(c.slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &rw));
         PRE(c.f->C_CreateObject(rw, t.data(), t.size(), &c.h));
         return c.f->C_SetAttributeValue(c.s, c.h, c.data_tmpl.data() + 1, 1);),
     ROW(C_DestroyObject, "the profile object", public_rw, CKR_ACTION_PROHIBITED,
-        Template t = Template().cls(CKO_PROFILE); PRE(c.f->C_FindObjectsInit(c.s, t.data(), t.size()));
-        PRE(c.f->C_FindObjects(c.s, &c.h, 1, &c.n)); PRE(c.f->C_FindObjectsFinal(c.s));
-        return c.f->C_DestroyObject(c.s, c.h);),
+        Template t = Template().cls(CKO_PROFILE);
+        PRE(c.f->C_FindObjectsInit(c.s, t.data(), t.size())); PRE(c.f->C_FindObjects(c.s, &c.h, 1, &c.n));
+        PRE(c.f->C_FindObjectsFinal(c.s)); return c.f->C_DestroyObject(c.s, c.h);),
     ROW(C_GetObjectSize, "invalid object", public_rw, CKR_OBJECT_HANDLE_INVALID,
         return c.f->C_GetObjectSize(c.s, kBadObject, &c.n);),
     ROW(C_GetObjectSize, "NULL", public_rw, CKR_ARGUMENTS_BAD, return c.f->C_GetObjectSize(c.s, c.data, nullptr);),
@@ -473,17 +476,20 @@ const Row kObjects[] = {
     ROW(C_GetAttributeValue, "NULL template with a count", public_rw, CKR_ARGUMENTS_BAD,
         return c.f->C_GetAttributeValue(c.s, c.data, nullptr, 1);),
     ROW(C_GetAttributeValue, "private key of the user after logout", user_rw, CKR_OBJECT_HANDLE_INVALID,
-        PRE(c.f->C_Logout(c.s)); return c.f->C_GetAttributeValue(c.s, c.ec.priv, c.data_tmpl.data(), 1);),
+        PRE(c.f->C_Logout(c.s));
+        return c.f->C_GetAttributeValue(c.s, c.ec.priv, c.data_tmpl.data(), 1);),
     ROW(C_SetAttributeValue, "invalid object", public_rw, CKR_OBJECT_HANDLE_INVALID,
         return c.f->C_SetAttributeValue(c.s, kBadObject, c.data_tmpl.data() + 1, 1);),
     ROW(C_SetAttributeValue, "NULL template with a count", public_rw, CKR_ARGUMENTS_BAD,
         return c.f->C_SetAttributeValue(c.s, c.data, nullptr, 1);),
     ROW(C_SetAttributeValue, "NULL value with a length", public_rw, CKR_ARGUMENTS_BAD,
-        CK_ATTRIBUTE a{CKA_LABEL, nullptr, 4}; return c.f->C_SetAttributeValue(c.s, c.data, &a, 1);),
+        CK_ATTRIBUTE a{CKA_LABEL, nullptr, 4};
+        return c.f->C_SetAttributeValue(c.s, c.data, &a, 1);),
     ROW(C_FindObjectsInit, "NULL template with a count", public_rw, CKR_ARGUMENTS_BAD,
         return c.f->C_FindObjectsInit(c.s, nullptr, 1);),
     ROW(C_FindObjects, "NULL array with a count", public_rw, CKR_ARGUMENTS_BAD,
-        PRE(c.f->C_FindObjectsInit(c.s, nullptr, 0)); return c.f->C_FindObjects(c.s, nullptr, 8, &c.n);),
+        PRE(c.f->C_FindObjectsInit(c.s, nullptr, 0));
+        return c.f->C_FindObjects(c.s, nullptr, 8, &c.n);),
     ROW(C_FindObjectsInit, "twice", public_rw, CKR_OPERATION_ACTIVE, PRE(c.f->C_FindObjectsInit(c.s, nullptr, 0));
         return c.f->C_FindObjectsInit(c.s, nullptr, 0);),
     ROW(C_FindObjects, "without C_FindObjectsInit", public_rw, CKR_OPERATION_NOT_INITIALIZED,
@@ -497,8 +503,7 @@ const Row kObjects[] = {
 // Cryptographic operations.
 const Row kCrypto[] = {
     ROW(C_SignInit, "NULL mechanism", user_rw, CKR_ARGUMENTS_BAD, return c.f->C_SignInit(c.s, nullptr, c.ec.priv);),
-    ROW(C_SignInit, "invalid key", user_rw, CKR_KEY_HANDLE_INVALID,
-        return c.f->C_SignInit(c.s, &c.ecdsa, kBadObject);),
+    ROW(C_SignInit, "invalid key", user_rw, CKR_KEY_HANDLE_INVALID, return c.f->C_SignInit(c.s, &c.ecdsa, kBadObject);),
     ROW(C_SignInit, "a data object as key", user_rw, CKR_KEY_HANDLE_INVALID,
         return c.f->C_SignInit(c.s, &c.ecdsa, c.data);),
     ROW(C_SignInit, "unknown mechanism", user_rw, CKR_MECHANISM_INVALID,
@@ -506,11 +511,13 @@ const Row kCrypto[] = {
     ROW(C_SignInit, "digest mechanism", user_rw, CKR_MECHANISM_INVALID,
         return c.f->C_SignInit(c.s, &c.sha256, c.ec.priv);),
     ROW(C_SignInit, "CKM_ECDSA with a parameter", user_rw, CKR_MECHANISM_PARAM_INVALID,
-        CK_MECHANISM m{CKM_ECDSA, c.in, sizeof c.in}; return c.f->C_SignInit(c.s, &m, c.ec.priv);),
+        CK_MECHANISM m{CKM_ECDSA, c.in, sizeof c.in};
+        return c.f->C_SignInit(c.s, &m, c.ec.priv);),
     ROW(C_SignInit, "key without CKA_SIGN", user_rw, CKR_KEY_FUNCTION_NOT_PERMITTED,
         return c.f->C_SignInit(c.s, &c.ecdsa, c.ec_nosign.priv);),
     ROW(C_SignInit, "RSA mechanism on an EC key", user_rw, CKR_KEY_TYPE_INCONSISTENT,
-        CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0}; return c.f->C_SignInit(c.s, &m, c.ec.priv);),
+        CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0};
+        return c.f->C_SignInit(c.s, &m, c.ec.priv);),
     ROW(C_SignInit, "second C_SignInit", user_rw, CKR_OPERATION_ACTIVE, PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv));
         return c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv);),
     ROW(C_SignInit, "private key after logout", user_rw, CKR_KEY_HANDLE_INVALID, PRE(c.f->C_Logout(c.s));
@@ -519,7 +526,8 @@ const Row kCrypto[] = {
             CK_RSA_PKCS_PSS_PARAMS p{CKM_SHA256, CKG_MGF1_SHA256, 32};
             CK_MECHANISM m{CKM_RSA_PKCS_PSS, &p, sizeof p - 1}; return c.f->C_SignInit(c.s, &m, c.rsa.priv);),
     RSA_ROW(C_SignInit, "PSS without a parameter", user_rw, CKR_MECHANISM_PARAM_INVALID,
-            CK_MECHANISM m{CKM_RSA_PKCS_PSS, nullptr, 0}; return c.f->C_SignInit(c.s, &m, c.rsa.priv);),
+            CK_MECHANISM m{CKM_RSA_PKCS_PSS, nullptr, 0};
+            return c.f->C_SignInit(c.s, &m, c.rsa.priv);),
     RSA_ROW(C_SignInit, "PSS salt longer than the key allows", user_rw, CKR_MECHANISM_PARAM_INVALID,
             CK_RSA_PKCS_PSS_PARAMS p{CKM_SHA256, CKG_MGF1_SHA256, 128 - 32 - 2 + 1};
             CK_MECHANISM m{CKM_RSA_PKCS_PSS, &p, sizeof p}; return c.f->C_SignInit(c.s, &m, c.rsa.priv);),
@@ -532,16 +540,18 @@ const Row kCrypto[] = {
         return c.f->C_Sign(c.s, c.in, sizeof c.in, c.out, c.ol());),
     ROW(C_Sign, "NULL length", user_rw, CKR_ARGUMENTS_BAD, PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv));
         return c.f->C_Sign(c.s, c.in, sizeof c.in, c.out, nullptr);),
-    ROW(C_Sign, "NULL data with a length", user_rw, CKR_ARGUMENTS_BAD,
-        PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv)); return c.f->C_Sign(c.s, nullptr, 32, c.out, c.ol());),
+    ROW(C_Sign, "NULL data with a length", user_rw, CKR_ARGUMENTS_BAD, PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv));
+        return c.f->C_Sign(c.s, nullptr, 32, c.out, c.ol());),
     ROW(C_Sign, "after a successful C_Sign", user_rw, CKR_OPERATION_NOT_INITIALIZED,
-        PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv)); PRE(c.f->C_Sign(c.s, c.in, sizeof c.in, c.out, c.ol()));
+        PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv));
+        PRE(c.f->C_Sign(c.s, c.in, sizeof c.in, c.out, c.ol()));
         return c.f->C_Sign(c.s, c.in, sizeof c.in, c.out, c.ol());),
     RSA_ROW(C_Sign, "CKM_RSA_PKCS input longer than k-11", user_rw, CKR_DATA_LEN_RANGE,
             PRE(c.f->C_SignInit(c.s, &c.rsa_pkcs, c.rsa.priv));
             return c.f->C_Sign(c.s, c.big, 128 - 10, c.out, c.ol());),
     ROW(C_SignUpdate, "NULL part with a length", user_rw, CKR_ARGUMENTS_BAD,
-        PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv)); return c.f->C_SignUpdate(c.s, nullptr, 8);),
+        PRE(c.f->C_SignInit(c.s, &c.ecdsa, c.ec.priv));
+        return c.f->C_SignUpdate(c.s, nullptr, 8);),
     ROW(C_SignFinal, "NULL length", user_rw, CKR_ARGUMENTS_BAD, CK_MECHANISM m{CKM_ECDSA_SHA256, nullptr, 0};
         PRE(c.f->C_SignInit(c.s, &m, c.ec.priv)); return c.f->C_SignFinal(c.s, c.out, nullptr);),
     ROW(C_SignUpdate, "without C_SignInit", user_rw, CKR_OPERATION_NOT_INITIALIZED,
@@ -551,21 +561,25 @@ const Row kCrypto[] = {
     ROW(C_VerifyInit, "invalid key", user_rw, CKR_KEY_HANDLE_INVALID,
         return c.f->C_VerifyInit(c.s, &c.ecdsa, kBadObject);),
     ROW(C_VerifyInit, "second C_VerifyInit", user_rw, CKR_OPERATION_ACTIVE,
-        PRE(c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub)); return c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub);),
+        PRE(c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub));
+        return c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub);),
     ROW(C_VerifyInit, "RSA mechanism on an EC key", user_rw, CKR_KEY_TYPE_INCONSISTENT,
-        CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0}; return c.f->C_VerifyInit(c.s, &m, c.ec.pub);),
+        CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0};
+        return c.f->C_VerifyInit(c.s, &m, c.ec.pub);),
     ROW(C_VerifyInit, "NULL mechanism", user_rw, CKR_ARGUMENTS_BAD, return c.f->C_VerifyInit(c.s, nullptr, c.ec.pub);),
     ROW(C_Verify, "NULL signature with a length", user_rw, CKR_ARGUMENTS_BAD,
-        PRE(c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub)); return c.f->C_Verify(c.s, c.in, sizeof c.in, nullptr, 64);),
+        PRE(c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub));
+        return c.f->C_Verify(c.s, c.in, sizeof c.in, nullptr, 64);),
     ROW(C_VerifyFinal, "NULL signature with a length", user_rw, CKR_ARGUMENTS_BAD,
-        CK_MECHANISM m{CKM_ECDSA_SHA256, nullptr, 0}; PRE(c.f->C_VerifyInit(c.s, &m, c.ec.pub));
-        return c.f->C_VerifyFinal(c.s, nullptr, 64);),
+        CK_MECHANISM m{CKM_ECDSA_SHA256, nullptr, 0};
+        PRE(c.f->C_VerifyInit(c.s, &m, c.ec.pub)); return c.f->C_VerifyFinal(c.s, nullptr, 64);),
     ROW(C_Verify, "without C_VerifyInit", user_rw, CKR_OPERATION_NOT_INITIALIZED,
         return c.f->C_Verify(c.s, c.in, sizeof c.in, c.out, 64);),
     ROW(C_Verify, "wrong signature", user_rw, CKR_SIGNATURE_INVALID, PRE(c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub));
         std::memset(c.out, 0x5A, 64); return c.f->C_Verify(c.s, c.in, sizeof c.in, c.out, 64);),
     ROW(C_Verify, "signature of the wrong length", user_rw, CKR_SIGNATURE_LEN_RANGE,
-        PRE(c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub)); return c.f->C_Verify(c.s, c.in, sizeof c.in, c.out, 63);),
+        PRE(c.f->C_VerifyInit(c.s, &c.ecdsa, c.ec.pub));
+        return c.f->C_Verify(c.s, c.in, sizeof c.in, c.out, 63);),
     ROW(C_VerifyUpdate, "without C_VerifyInit", user_rw, CKR_OPERATION_NOT_INITIALIZED,
         return c.f->C_VerifyUpdate(c.s, c.in, sizeof c.in);),
     ROW(C_VerifyFinal, "without C_VerifyInit", user_rw, CKR_OPERATION_NOT_INITIALIZED,
@@ -583,7 +597,8 @@ const Row kCrypto[] = {
             CK_RSA_PKCS_OAEP_PARAMS p{CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, nullptr, 3};
             CK_MECHANISM m{CKM_RSA_PKCS_OAEP, &p, sizeof p}; return c.f->C_EncryptInit(c.s, &m, c.rsa.pub);),
     RSA_ROW(C_EncryptInit, "sign-only mechanism", user_rw, CKR_MECHANISM_INVALID,
-            CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0}; return c.f->C_EncryptInit(c.s, &m, c.rsa.pub);),
+            CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0};
+            return c.f->C_EncryptInit(c.s, &m, c.rsa.pub);),
     RSA_ROW(C_Encrypt, "NULL length", user_rw, CKR_ARGUMENTS_BAD, PRE(c.f->C_EncryptInit(c.s, &c.rsa_pkcs, c.rsa.pub));
             return c.f->C_Encrypt(c.s, c.in, sizeof c.in, c.out, nullptr);),
     ROW(C_Encrypt, "without C_EncryptInit", user_rw, CKR_OPERATION_NOT_INITIALIZED,
@@ -606,8 +621,7 @@ const Row kCrypto[] = {
             return c.f->C_Decrypt(c.s, c.in, sizeof c.in, c.out, c.ol());),
     ROW(C_DecryptInit, "NULL mechanism", user_rw, CKR_ARGUMENTS_BAD,
         return c.f->C_DecryptInit(c.s, nullptr, c.ec.priv);),
-    RSA_ROW(C_Decrypt, "NULL length", user_rw, CKR_ARGUMENTS_BAD,
-            PRE(c.f->C_DecryptInit(c.s, &c.rsa_pkcs, c.rsa.priv));
+    RSA_ROW(C_Decrypt, "NULL length", user_rw, CKR_ARGUMENTS_BAD, PRE(c.f->C_DecryptInit(c.s, &c.rsa_pkcs, c.rsa.priv));
             return c.f->C_Decrypt(c.s, c.out, 128, c.out + 128, nullptr);),
     ROW(C_Decrypt, "without C_DecryptInit", user_rw, CKR_OPERATION_NOT_INITIALIZED,
         return c.f->C_Decrypt(c.s, c.in, sizeof c.in, c.out, c.ol());),
@@ -620,8 +634,8 @@ const Row kCrypto[] = {
         return c.f->C_DigestInit(c.s, &c.unknown);),
     ROW(C_DigestInit, "signature mechanism", public_rw, CKR_MECHANISM_INVALID,
         return c.f->C_DigestInit(c.s, &c.ecdsa);),
-    ROW(C_DigestInit, "with a parameter", public_rw, CKR_MECHANISM_PARAM_INVALID,
-        CK_MECHANISM m{CKM_SHA256, c.in, 4}; return c.f->C_DigestInit(c.s, &m);),
+    ROW(C_DigestInit, "with a parameter", public_rw, CKR_MECHANISM_PARAM_INVALID, CK_MECHANISM m{CKM_SHA256, c.in, 4};
+        return c.f->C_DigestInit(c.s, &m);),
     ROW(C_DigestInit, "twice", public_rw, CKR_OPERATION_ACTIVE, PRE(c.f->C_DigestInit(c.s, &c.sha256));
         return c.f->C_DigestInit(c.s, &c.sha256);),
     ROW(C_Digest, "without C_DigestInit", public_rw, CKR_OPERATION_NOT_INITIALIZED,
@@ -634,14 +648,14 @@ const Row kCrypto[] = {
         return c.f->C_DigestUpdate(c.s, c.in, sizeof c.in);),
     ROW(C_DigestKey, "invalid key", public_rw, CKR_KEY_HANDLE_INVALID, PRE(c.f->C_DigestInit(c.s, &c.sha256));
         return c.f->C_DigestKey(c.s, kBadObject);),
-    ROW(C_DigestKey, "a data object as key", public_rw, CKR_KEY_HANDLE_INVALID,
-        PRE(c.f->C_DigestInit(c.s, &c.sha256)); return c.f->C_DigestKey(c.s, c.data);),
+    ROW(C_DigestKey, "a data object as key", public_rw, CKR_KEY_HANDLE_INVALID, PRE(c.f->C_DigestInit(c.s, &c.sha256));
+        return c.f->C_DigestKey(c.s, c.data);),
     ROW(C_DigestKey, "a private key", user_rw, CKR_KEY_INDIGESTIBLE, PRE(c.f->C_DigestInit(c.s, &c.sha256));
         return c.f->C_DigestKey(c.s, c.ec.priv);),
     ROW(C_DigestKey, "without C_DigestInit", user_rw, CKR_OPERATION_NOT_INITIALIZED,
         return c.f->C_DigestKey(c.s, c.ec.priv);),
-    ROW(C_DigestUpdate, "NULL part with a length", public_rw, CKR_ARGUMENTS_BAD,
-        PRE(c.f->C_DigestInit(c.s, &c.sha256)); return c.f->C_DigestUpdate(c.s, nullptr, 8);),
+    ROW(C_DigestUpdate, "NULL part with a length", public_rw, CKR_ARGUMENTS_BAD, PRE(c.f->C_DigestInit(c.s, &c.sha256));
+        return c.f->C_DigestUpdate(c.s, nullptr, 8);),
     ROW(C_DigestFinal, "NULL length", public_rw, CKR_ARGUMENTS_BAD, PRE(c.f->C_DigestInit(c.s, &c.sha256));
         return c.f->C_DigestFinal(c.s, c.out, nullptr);),
     ROW(C_DigestFinal, "without C_DigestInit", public_rw, CKR_OPERATION_NOT_INITIALIZED,
@@ -650,18 +664,17 @@ const Row kCrypto[] = {
         return c.f->C_GenerateKeyPair(c.s, nullptr, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, &c.h,
                                       &c.h2);),
     ROW(C_GenerateKeyPair, "NULL key handles", user_rw, CKR_ARGUMENTS_BAD,
-        return c.f->C_GenerateKeyPair(c.s, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0,
-                                      nullptr, nullptr);),
+        return c.f->C_GenerateKeyPair(c.s, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, nullptr,
+                                      nullptr);),
     ROW(C_GenerateKeyPair, "unknown mechanism", user_rw, CKR_MECHANISM_INVALID,
-        return c.f->C_GenerateKeyPair(c.s, &c.unknown, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0,
-                                      &c.h, &c.h2);),
+        return c.f->C_GenerateKeyPair(c.s, &c.unknown, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, &c.h,
+                                      &c.h2);),
     ROW(C_GenerateKeyPair, "signature mechanism", user_rw, CKR_MECHANISM_INVALID,
         return c.f->C_GenerateKeyPair(c.s, &c.ecdsa, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, &c.h,
                                       &c.h2);),
     ROW(C_GenerateKeyPair, "EC with a mechanism parameter", user_rw, CKR_MECHANISM_PARAM_INVALID,
         CK_MECHANISM m{CKM_EC_KEY_PAIR_GEN, c.in, 4};
-        return c.f->C_GenerateKeyPair(c.s, &m, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, &c.h,
-                                      &c.h2);),
+        return c.f->C_GenerateKeyPair(c.s, &m, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, &c.h, &c.h2);),
     ROW(C_GenerateKeyPair, "EC without CKA_EC_PARAMS", user_rw, CKR_TEMPLATE_INCOMPLETE,
         return c.f->C_GenerateKeyPair(c.s, &c.ec_gen, nullptr, 0, nullptr, 0, &c.h, &c.h2);),
     ROW(C_GenerateKeyPair, "EC on an unsupported curve", user_rw, CKR_CURVE_NOT_SUPPORTED,
@@ -672,12 +685,12 @@ const Row kCrypto[] = {
         return c.f->C_GenerateKeyPair(c.s, &m, nullptr, 0, nullptr, 0, &c.h, &c.h2);),
     ROW(C_GenerateKeyPair, "RSA-512", user_rw, CKR_KEY_SIZE_RANGE, KeyPair k; return generate_rsa(c.s, 512, k);),
     ROW(C_GenerateKeyPair, "private key without login", public_rw, CKR_USER_NOT_LOGGED_IN,
-        return c.f->C_GenerateKeyPair(c.s, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0,
-                                      &c.h, &c.h2);),
+        return c.f->C_GenerateKeyPair(c.s, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), nullptr, 0, &c.h,
+                                      &c.h2);),
     ROW(C_GenerateKeyPair, "token keys in an R/O session", user_ro, CKR_SESSION_READ_ONLY,
         Template t = Template().boolean(CKA_TOKEN, true);
-        return c.f->C_GenerateKeyPair(c.s, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), t.data(),
-                                      t.size(), &c.h, &c.h2);),
+        return c.f->C_GenerateKeyPair(c.s, &c.ec_gen, c.ec_pub_tmpl.data(), c.ec_pub_tmpl.size(), t.data(), t.size(),
+                                      &c.h, &c.h2);),
     ROW(C_SeedRandom, "not supported", public_rw, CKR_RANDOM_SEED_NOT_SUPPORTED,
         return c.f->C_SeedRandom(c.s, c.in, sizeof c.in);),
     ROW(C_SeedRandom, "NULL seed with a length", public_rw, CKR_ARGUMENTS_BAD,
@@ -695,10 +708,10 @@ const Row kCrypto[] = {
 
 std::vector<Row> all_rows() {
   std::vector<Row> out;
-  for (const auto& table : {std::span<const Row>(kUninitialized), std::span<const Row>(kGeneral),
-                            std::span<const Row>(kBadSessions), std::span<const Row>(kUnsupported),
-                            std::span<const Row>(kSessions), std::span<const Row>(kObjects),
-                            std::span<const Row>(kCrypto)}) {
+  for (const auto& table :
+       {std::span<const Row>(kUninitialized), std::span<const Row>(kGeneral), std::span<const Row>(kBadSessions),
+        std::span<const Row>(kUnsupported), std::span<const Row>(kSessions), std::span<const Row>(kObjects),
+        std::span<const Row>(kCrypto)}) {
     out.insert(out.end(), table.begin(), table.end());
   }
   return out;
@@ -724,10 +737,10 @@ class ModuleReturnCodes : public ModuleTest, public ::testing::WithParamInterfac
     if (state == State::no_token) return;
     c_.slot = state == State::bare_rw ? init_token() : ready_token();
     if (state == State::token) return;
-    const bool rw = state == State::public_rw || state == State::user_rw || state == State::so_rw ||
-                    state == State::bare_rw;
-    ASSERT_CKR(CKR_OK, p11()->C_OpenSession(c_.slot, CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0), nullptr,
-                                            nullptr, &c_.s));
+    const bool rw =
+        state == State::public_rw || state == State::user_rw || state == State::so_rw || state == State::bare_rw;
+    ASSERT_CKR(CKR_OK,
+               p11()->C_OpenSession(c_.slot, CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0), nullptr, nullptr, &c_.s));
     if (state == State::so_rw) {
       ASSERT_CKR(CKR_OK, login(c_.s, CKU_SO, kSoPin));
       return;

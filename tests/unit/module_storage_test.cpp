@@ -20,8 +20,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -29,10 +29,10 @@
 
 #include "crypto/library_context.h"
 #include "module_fixture.h"
-#include "token_file_sql.h"
 #include "store/pin_kdf.h"
 #include "store/sealing.h"
 #include "store/token_store.h"
+#include "token_file_sql.h"
 
 namespace ecert::test {
 namespace {
@@ -571,8 +571,9 @@ TEST_F(BadFileTest, ForeignSqliteDatabase) {
 TEST_F(BadFileTest, ForeignSqliteDatabaseInWalMode) {
   check([](const std::string& path) {
     Sql db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    db.exec("PRAGMA journal_mode=WAL; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
-            "INSERT INTO notes(body) VALUES ('hello')");
+    db.exec(
+        "PRAGMA journal_mode=WAL; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
+        "INSERT INTO notes(body) VALUES ('hello')");
   });
 }
 

@@ -90,7 +90,9 @@ class TamperTest : public ModuleTest {
                 {id, static_cast<std::int64_t>(type), sealed ? 1 : 0});
   }
 
-  static bool has_records(Sql& db) { return db.integer("SELECT count(*) FROM pragma_table_info('object') WHERE name = 'record'") == 1; }
+  static bool has_records(Sql& db) {
+    return db.integer("SELECT count(*) FROM pragma_table_info('object') WHERE name = 'record'") == 1;
+  }
 
   // After the change: the key answers CKR_DEVICE_ERROR, the EC key still signs.
   void expect_key_refused() {
@@ -182,8 +184,10 @@ TEST_F(TamperTest, AnOlderRecordPutBack) {
   finalize();
   {
     Sql db(file(), true);
-    if (records) db.set_blob("UPDATE object SET record = ? WHERE id = ?", before, {key_id()});
-    else db.set_blob("UPDATE attribute SET value = ? WHERE object_id = ? AND type = ?", before, {key_id(), CKA_SIGN});
+    if (records)
+      db.set_blob("UPDATE object SET record = ? WHERE id = ?", before, {key_id()});
+    else
+      db.set_blob("UPDATE attribute SET value = ? WHERE object_id = ? AND type = ?", before, {key_id(), CKA_SIGN});
   }
   expect_key_refused();
 }

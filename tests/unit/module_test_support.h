@@ -18,11 +18,11 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
-#include <algorithm>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -67,26 +67,81 @@ inline ::testing::AssertionResult rv_equal(const char* expected_expr, const char
 
 // The 2.40 functions in CK_FUNCTION_LIST order, then the 3.0 additions in
 // CK_FUNCTION_LIST_3_0 order.
-inline constexpr const char* kFunctions240[] = {
-    "C_Initialize", "C_Finalize", "C_GetInfo", "C_GetFunctionList", "C_GetSlotList", "C_GetSlotInfo",
-    "C_GetTokenInfo", "C_GetMechanismList", "C_GetMechanismInfo", "C_InitToken", "C_InitPIN", "C_SetPIN",
-    "C_OpenSession", "C_CloseSession", "C_CloseAllSessions", "C_GetSessionInfo", "C_GetOperationState",
-    "C_SetOperationState", "C_Login", "C_Logout", "C_CreateObject", "C_CopyObject", "C_DestroyObject",
-    "C_GetObjectSize", "C_GetAttributeValue", "C_SetAttributeValue", "C_FindObjectsInit", "C_FindObjects",
-    "C_FindObjectsFinal", "C_EncryptInit", "C_Encrypt", "C_EncryptUpdate", "C_EncryptFinal", "C_DecryptInit",
-    "C_Decrypt", "C_DecryptUpdate", "C_DecryptFinal", "C_DigestInit", "C_Digest", "C_DigestUpdate",
-    "C_DigestKey", "C_DigestFinal", "C_SignInit", "C_Sign", "C_SignUpdate", "C_SignFinal", "C_SignRecoverInit",
-    "C_SignRecover", "C_VerifyInit", "C_Verify", "C_VerifyUpdate", "C_VerifyFinal", "C_VerifyRecoverInit",
-    "C_VerifyRecover", "C_DigestEncryptUpdate", "C_DecryptDigestUpdate", "C_SignEncryptUpdate",
-    "C_DecryptVerifyUpdate", "C_GenerateKey", "C_GenerateKeyPair", "C_WrapKey", "C_UnwrapKey", "C_DeriveKey",
-    "C_SeedRandom", "C_GenerateRandom", "C_GetFunctionStatus", "C_CancelFunction", "C_WaitForSlotEvent"};
+inline constexpr const char* kFunctions240[] = {"C_Initialize",
+                                                "C_Finalize",
+                                                "C_GetInfo",
+                                                "C_GetFunctionList",
+                                                "C_GetSlotList",
+                                                "C_GetSlotInfo",
+                                                "C_GetTokenInfo",
+                                                "C_GetMechanismList",
+                                                "C_GetMechanismInfo",
+                                                "C_InitToken",
+                                                "C_InitPIN",
+                                                "C_SetPIN",
+                                                "C_OpenSession",
+                                                "C_CloseSession",
+                                                "C_CloseAllSessions",
+                                                "C_GetSessionInfo",
+                                                "C_GetOperationState",
+                                                "C_SetOperationState",
+                                                "C_Login",
+                                                "C_Logout",
+                                                "C_CreateObject",
+                                                "C_CopyObject",
+                                                "C_DestroyObject",
+                                                "C_GetObjectSize",
+                                                "C_GetAttributeValue",
+                                                "C_SetAttributeValue",
+                                                "C_FindObjectsInit",
+                                                "C_FindObjects",
+                                                "C_FindObjectsFinal",
+                                                "C_EncryptInit",
+                                                "C_Encrypt",
+                                                "C_EncryptUpdate",
+                                                "C_EncryptFinal",
+                                                "C_DecryptInit",
+                                                "C_Decrypt",
+                                                "C_DecryptUpdate",
+                                                "C_DecryptFinal",
+                                                "C_DigestInit",
+                                                "C_Digest",
+                                                "C_DigestUpdate",
+                                                "C_DigestKey",
+                                                "C_DigestFinal",
+                                                "C_SignInit",
+                                                "C_Sign",
+                                                "C_SignUpdate",
+                                                "C_SignFinal",
+                                                "C_SignRecoverInit",
+                                                "C_SignRecover",
+                                                "C_VerifyInit",
+                                                "C_Verify",
+                                                "C_VerifyUpdate",
+                                                "C_VerifyFinal",
+                                                "C_VerifyRecoverInit",
+                                                "C_VerifyRecover",
+                                                "C_DigestEncryptUpdate",
+                                                "C_DecryptDigestUpdate",
+                                                "C_SignEncryptUpdate",
+                                                "C_DecryptVerifyUpdate",
+                                                "C_GenerateKey",
+                                                "C_GenerateKeyPair",
+                                                "C_WrapKey",
+                                                "C_UnwrapKey",
+                                                "C_DeriveKey",
+                                                "C_SeedRandom",
+                                                "C_GenerateRandom",
+                                                "C_GetFunctionStatus",
+                                                "C_CancelFunction",
+                                                "C_WaitForSlotEvent"};
 inline constexpr const char* kFunctions30[] = {
-    "C_GetInterfaceList", "C_GetInterface", "C_LoginUser", "C_SessionCancel", "C_MessageEncryptInit",
-    "C_EncryptMessage", "C_EncryptMessageBegin", "C_EncryptMessageNext", "C_MessageEncryptFinal",
-    "C_MessageDecryptInit", "C_DecryptMessage", "C_DecryptMessageBegin", "C_DecryptMessageNext",
-    "C_MessageDecryptFinal", "C_MessageSignInit", "C_SignMessage", "C_SignMessageBegin", "C_SignMessageNext",
-    "C_MessageSignFinal", "C_MessageVerifyInit", "C_VerifyMessage", "C_VerifyMessageBegin",
-    "C_VerifyMessageNext", "C_MessageVerifyFinal"};
+    "C_GetInterfaceList",    "C_GetInterface",        "C_LoginUser",           "C_SessionCancel",
+    "C_MessageEncryptInit",  "C_EncryptMessage",      "C_EncryptMessageBegin", "C_EncryptMessageNext",
+    "C_MessageEncryptFinal", "C_MessageDecryptInit",  "C_DecryptMessage",      "C_DecryptMessageBegin",
+    "C_DecryptMessageNext",  "C_MessageDecryptFinal", "C_MessageSignInit",     "C_SignMessage",
+    "C_SignMessageBegin",    "C_SignMessageNext",     "C_MessageSignFinal",    "C_MessageVerifyInit",
+    "C_VerifyMessage",       "C_VerifyMessageBegin",  "C_VerifyMessageNext",   "C_MessageVerifyFinal"};
 static_assert(sizeof kFunctions240 / sizeof kFunctions240[0] == 68);
 static_assert(sizeof kFunctions30 / sizeof kFunctions30[0] == 24);
 
@@ -335,11 +390,10 @@ inline Bytes der_octet_string_content(const Bytes& der) {
 inline Pkey openssl_ec_public(const Bytes& ec_params, const Bytes& point) {
   const char* group = group_of(ec_params);
   if (group == nullptr) return nullptr;
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(point.data()),
-                                        point.size()),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
+                         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                           const_cast<unsigned char*>(point.data()), point.size()),
+                         OSSL_PARAM_construct_end()};
   PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* out = nullptr;
   if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
@@ -381,12 +435,18 @@ inline Bytes ecdsa_der(const Bytes& raw) {
 
 inline const EVP_MD* md_of(CK_MECHANISM_TYPE hash) {
   switch (hash) {
-    case CKM_SHA_1: return EVP_sha1();
-    case CKM_SHA224: return EVP_sha224();
-    case CKM_SHA256: return EVP_sha256();
-    case CKM_SHA384: return EVP_sha384();
-    case CKM_SHA512: return EVP_sha512();
-    default: return nullptr;
+    case CKM_SHA_1:
+      return EVP_sha1();
+    case CKM_SHA224:
+      return EVP_sha224();
+    case CKM_SHA256:
+      return EVP_sha256();
+    case CKM_SHA384:
+      return EVP_sha384();
+    case CKM_SHA512:
+      return EVP_sha512();
+    default:
+      return nullptr;
   }
 }
 
@@ -400,8 +460,8 @@ inline Bytes openssl_digest(CK_MECHANISM_TYPE hash, const Bytes& data) {
 // How OpenSSL must check a signature: padding, the hash the signature covers
 // (nullptr: `data` is signed as given), PSS salt and MGF1 hash.
 struct Check {
-  int padding = RSA_PKCS1_PADDING;  // ignored for EC keys
-  const EVP_MD* hash = nullptr;     // EVP_DigestVerify over data
+  int padding = RSA_PKCS1_PADDING;    // ignored for EC keys
+  const EVP_MD* hash = nullptr;       // EVP_DigestVerify over data
   const EVP_MD* prehashed = nullptr;  // data is already this hash (EVP_PKEY_verify)
   int salt = 0;
   const EVP_MD* mgf1 = nullptr;
@@ -429,8 +489,7 @@ inline bool openssl_verify(EVP_PKEY* key, const Check& c, const Bytes& data, con
   if (ctx == nullptr) return false;
   if (!ec && c.padding == RSA_NO_PADDING) {
     // Raw RSA: recover the block and compare with the zero-padded input.
-    if (EVP_PKEY_verify_recover_init(ctx.get()) != 1 ||
-        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1)
+    if (EVP_PKEY_verify_recover_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1)
       return false;
     Bytes out(s.size());
     std::size_t len = out.size();
@@ -454,8 +513,8 @@ inline bool openssl_verify(EVP_PKEY* key, const Check& c, const Bytes& data, con
 
 // DigestInfo prefix for CKM_RSA_PKCS over a SHA-256 hash.
 inline Bytes sha256_digest_info(const Bytes& data) {
-  Bytes out{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-            0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+  Bytes out{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+            0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
   Bytes h = openssl_digest(CKM_SHA256, data);
   out.insert(out.end(), h.begin(), h.end());
   return out;

@@ -207,8 +207,7 @@ std::vector<std::string> lines_with(const std::string& text, std::initializer_li
   return out;
 }
 
-#define EXPECT_LINE(text, ...) \
-  EXPECT_FALSE(lines_with(text, {__VA_ARGS__}).empty()) << "no line with: " << #__VA_ARGS__
+#define EXPECT_LINE(text, ...) EXPECT_FALSE(lines_with(text, {__VA_ARGS__}).empty()) << "no line with: " << #__VA_ARGS__
 
 TEST_F(TraceTest, ATokensLifeIsTracedWithoutAnySecret) {
   // The issuer makes the token (SO PIN, envelope PIN), the owner changes the
@@ -277,10 +276,10 @@ TEST_F(TraceTest, ATokensLifeIsTracedWithoutAnySecret) {
   openssl({"req", "-new", "-key", p12_key.string(), "-subj", std::string("/CN=") + kHolder + "/O=Test", "-out",
            csr.string()});
   ca.issue(csr, cert, "1001");
-  openssl({"pkcs12", "-export", "-inkey", p12_key.string(), "-in", cert.string(), "-certfile",
-           ca.certificate().string(), "-name", std::string(kHolder) + "'s e-Cert", "-passout", "env:P12_PASS", "-out",
-           p12.string()},
-          {{"P12_PASS", kP12Password}});
+  openssl(
+      {"pkcs12", "-export", "-inkey", p12_key.string(), "-in", cert.string(), "-certfile", ca.certificate().string(),
+       "-name", std::string(kHolder) + "'s e-Cert", "-passout", "env:P12_PASS", "-out", p12.string()},
+      {{"P12_PASS", kP12Password}});
   const RsaKey imported = read_rsa_key(p12_key);
   {
     auto s = user_session(slot);
@@ -296,8 +295,8 @@ TEST_F(TraceTest, ATokensLifeIsTracedWithoutAnySecret) {
   change_user_pin(slot, kUserPin, kNewUserPin);
 
   // The master key, from the token file and the PIN now set.
-  const auto master = ecert::test::master_key(ecert::test::token_file(token_dir().string(), slot), CKU_USER,
-                                              kNewUserPin);
+  const auto master =
+      ecert::test::master_key(ecert::test::token_file(token_dir().string(), slot), CKU_USER, kNewUserPin);
   ASSERT_TRUE(master.has_value());
   const Bytes master_key(master->begin(), master->end());
 
@@ -335,8 +334,7 @@ TEST_F(TraceTest, ATokensLifeIsTracedWithoutAnySecret) {
 
   // The key put on the token: ULONG and BBOOL values, byte strings as lengths.
   EXPECT_LINE(t, "> C_CreateObject session=", "CKA_CLASS=CKO_PRIVATE_KEY", "CKA_KEY_TYPE=CKK_RSA", "CKA_TOKEN=TRUE",
-              "CKA_SIGN=TRUE", "CKA_LABEL.len=", "CKA_ID.len=20",
-              "CKA_MODULUS.len=" + std::to_string(created.n.size()),
+              "CKA_SIGN=TRUE", "CKA_LABEL.len=", "CKA_ID.len=20", "CKA_MODULUS.len=" + std::to_string(created.n.size()),
               "CKA_PRIVATE_EXPONENT.len=" + std::to_string(created.d.size()),
               "CKA_PRIME_1.len=" + std::to_string(created.p.size()), "CKA_COEFFICIENT.len=");
   EXPECT_LINE(t, "< C_CreateObject CKR_OK object=");
@@ -348,10 +346,12 @@ TEST_F(TraceTest, ATokensLifeIsTracedWithoutAnySecret) {
   // The error, with the reason only tests saw before.
   EXPECT_LINE(t, "> C_Sign session=", "signature.length=NULL");
   EXPECT_LINE(t, "< C_Sign CKR_ARGUMENTS_BAD reason=\"NULL output length pointer\"");
-  EXPECT_LINE(t, "> C_GetAttributeValue session=", "template=[CKA_CLASS.size=8 CKA_KEY_TYPE.size=8 CKA_SIGN.size=1 "
+  EXPECT_LINE(t, "> C_GetAttributeValue session=",
+              "template=[CKA_CLASS.size=8 CKA_KEY_TYPE.size=8 CKA_SIGN.size=1 "
               "CKA_PRIVATE_EXPONENT.size=512]");
-  EXPECT_LINE(t, "< C_GetAttributeValue CKR_ATTRIBUTE_SENSITIVE values=[CKA_CLASS=CKO_PRIVATE_KEY CKA_KEY_TYPE=CKK_RSA "
-                 "CKA_SIGN=TRUE CKA_PRIVATE_EXPONENT=unavailable]");
+  EXPECT_LINE(t,
+              "< C_GetAttributeValue CKR_ATTRIBUTE_SENSITIVE values=[CKA_CLASS=CKO_PRIVATE_KEY CKA_KEY_TYPE=CKK_RSA "
+              "CKA_SIGN=TRUE CKA_PRIVATE_EXPONENT=unavailable]");
   EXPECT_LINE(t, "> C_GenerateKeyPair session=", "mechanism=CKM_RSA_PKCS_KEY_PAIR_GEN",
               "public_template=[CKA_CLASS=CKO_PRIVATE_KEY CKA_MODULUS_BITS=2048 CKA_PUBLIC_EXPONENT.len=3]",
               "private_template=[CKA_TOKEN=TRUE CKA_SIGN=TRUE]");
@@ -386,8 +386,8 @@ TEST_F(TraceTest, ATokensLifeIsTracedWithoutAnySecret) {
   for (const auto& [what, secret] : secrets) EXPECT_EQ(leak_of(t, secret), "") << what;
   for (const RsaKey* k : {&created, &imported}) {
     for (const Bytes* part : k->secret_parts())
-      EXPECT_EQ(leak_of(t, *part), "") << (k == &created ? "created" : "imported") << " key, part of "
-                                       << part->size() << " bytes";
+      EXPECT_EQ(leak_of(t, *part), "") << (k == &created ? "created" : "imported") << " key, part of " << part->size()
+                                       << " bytes";
   }
 }
 

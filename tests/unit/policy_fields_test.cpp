@@ -29,10 +29,10 @@ TEST(PolicyFields, NamesStorageKeysAndAttributesAreUnique) {
     if (f.kind == FieldKind::flag) EXPECT_EQ(f.maximum, 1u) << f.name;
   }
   // The stored names of shipped tokens never change.
-  for (const char* key : {"min_length", "max_length", "require_upper", "require_lower", "require_digit",
-                          "require_special", "history_size", "max_repeat", "max_user_tries", "max_so_tries",
-                          "issuer_min_length", "issuer_max_length", "must_change", "protected_path",
-                          "held_min_bytes", "held_max_bytes"}) {
+  for (const char* key :
+       {"min_length", "max_length", "require_upper", "require_lower", "require_digit", "require_special",
+        "history_size", "max_repeat", "max_user_tries", "max_so_tries", "issuer_min_length", "issuer_max_length",
+        "must_change", "protected_path", "held_min_bytes", "held_max_bytes"}) {
     EXPECT_EQ(keys.count(key), 1u) << key;
   }
 }
@@ -86,10 +86,9 @@ TEST(PolicyFields, LookupsFindEachFieldAndNothingElse) {
 
 TEST(RuleMessages, EveryProblemHasASentenceWithItsNumber) {
   const RuleLimits limits{7, 42, 5};
-  for (PinProblem p : {PinProblem::too_short, PinProblem::too_long, PinProblem::not_utf8,
-                       PinProblem::control_character, PinProblem::no_upper, PinProblem::no_lower,
-                       PinProblem::no_digit, PinProblem::no_special, PinProblem::repeated_character,
-                       PinProblem::reused}) {
+  for (PinProblem p : {PinProblem::too_short, PinProblem::too_long, PinProblem::not_utf8, PinProblem::control_character,
+                       PinProblem::no_upper, PinProblem::no_lower, PinProblem::no_digit, PinProblem::no_special,
+                       PinProblem::repeated_character, PinProblem::reused}) {
     EXPECT_FALSE(problem_message(p, limits).empty()) << static_cast<int>(p);
   }
   EXPECT_EQ(problem_message(PinProblem::none, limits), "");

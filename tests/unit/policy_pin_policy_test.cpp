@@ -94,12 +94,14 @@ TEST(OwnerPin, EachMissingClass) {
 }
 
 TEST(OwnerPin, SpecialIsAnyOtherPrintableCharacter) {
-  EXPECT_EQ(owner("User Pin2026"), PinProblem::none);                   // space
-  EXPECT_EQ(owner("UserPin2026\xE4\xB8\xAD"), PinProblem::none);        // CJK
-  EXPECT_EQ(owner("UserPin2026\xC3\xA9"), PinProblem::none);            // é counts as special
+  EXPECT_EQ(owner("User Pin2026"), PinProblem::none);             // space
+  EXPECT_EQ(owner("UserPin2026\xE4\xB8\xAD"), PinProblem::none);  // CJK
+  EXPECT_EQ(owner("UserPin2026\xC3\xA9"), PinProblem::none);      // é counts as special
   EXPECT_EQ(owner("UserPin2026~"), PinProblem::none);
   // Non-ASCII letters are not upper/lower case for the rule.
-  EXPECT_EQ(owner("\xC3\x89\xC3\xA9\xC3\xA9" "1234!x"), PinProblem::no_upper);
+  EXPECT_EQ(owner("\xC3\x89\xC3\xA9\xC3\xA9"
+                  "1234!x"),
+            PinProblem::no_upper);
 }
 
 TEST(OwnerPin, ControlCharactersAndBadUtf8AreInvalid) {
@@ -160,15 +162,16 @@ TEST(PinProblemRv, LengthOrInvalid) {
   EXPECT_EQ(pin_problem_rv(PinProblem::none), CKR_OK);
   EXPECT_EQ(pin_problem_rv(PinProblem::too_short), CKR_PIN_LEN_RANGE);
   EXPECT_EQ(pin_problem_rv(PinProblem::too_long), CKR_PIN_LEN_RANGE);
-  for (PinProblem p : {PinProblem::not_utf8, PinProblem::control_character, PinProblem::no_upper,
-                       PinProblem::no_lower, PinProblem::no_digit, PinProblem::no_special,
-                       PinProblem::repeated_character, PinProblem::reused}) {
+  for (PinProblem p :
+       {PinProblem::not_utf8, PinProblem::control_character, PinProblem::no_upper, PinProblem::no_lower,
+        PinProblem::no_digit, PinProblem::no_special, PinProblem::repeated_character, PinProblem::reused}) {
     EXPECT_EQ(pin_problem_rv(p), CKR_PIN_INVALID) << static_cast<int>(p);
   }
 }
 
 TEST(PinHistory, EncodeDecodeRoundTrip) {
-  std::vector<SecureBytes> pins{sb("User-Pin#2026"), sb(""), sb(std::string_view("\xE4\xB8\xAD\x00\x01", 5)), sb(std::string(300, 'q'))};
+  std::vector<SecureBytes> pins{sb("User-Pin#2026"), sb(""), sb(std::string_view("\xE4\xB8\xAD\x00\x01", 5)),
+                                sb(std::string(300, 'q'))};
   SecureBytes encoded = encode_history(pins);
   EXPECT_EQ(encoded.size(), 4 * 4 + 13 + 0 + 5 + 300);
   // Little-endian length prefix.

@@ -17,11 +17,10 @@
 #include <vector>
 
 #include "crypto/library_context.h"
-#include "token/attribute_rules.h"
 #include "rv_of.h"
+#include "token/attribute_rules.h"
 
 namespace ecert::token {
-
 
 // NSS's vendor attribute for private keys (CKA_NETSCAPE_DB / CKA_NSS_DB).
 constexpr CK_ATTRIBUTE_TYPE kNssDb = 0xD5A0DB00UL;

@@ -67,7 +67,7 @@ TEST(LabelFromField, StripsTrailingSpacesAndNuls) {
 TEST(IsValidUtf8, AcceptsWellFormedText) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("plain ASCII ~"));
-  EXPECT_TRUE(is_valid_utf8("\xC2\x80"));          // U+0080, smallest 2-byte
+  EXPECT_TRUE(is_valid_utf8("\xC2\x80"));  // U+0080, smallest 2-byte
   EXPECT_TRUE(is_valid_utf8("\xE4\xB8\xAD\xE6\x96\x87"));
   EXPECT_TRUE(is_valid_utf8("\xE0\xA0\x80"));      // U+0800, smallest 3-byte
   EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));      // U+D7FF, just below the surrogates
@@ -77,14 +77,14 @@ TEST(IsValidUtf8, AcceptsWellFormedText) {
 }
 
 TEST(IsValidUtf8, RejectsMalformedText) {
-  EXPECT_FALSE(is_valid_utf8("\x80"));                  // lone continuation
+  EXPECT_FALSE(is_valid_utf8("\x80"));  // lone continuation
   EXPECT_FALSE(is_valid_utf8("a\xBF"));
-  EXPECT_FALSE(is_valid_utf8("\xC3"));                  // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC3"));  // truncated
   EXPECT_FALSE(is_valid_utf8("\xE4\xB8"));
   EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x94"));
-  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));              // bad continuation
+  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));  // bad continuation
   EXPECT_FALSE(is_valid_utf8("\xE4\x28\xAD"));
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));              // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));  // overlong '/'
   EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));
   EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));          // overlong 3-byte
   EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));      // overlong 4-byte

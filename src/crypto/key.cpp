@@ -20,8 +20,6 @@
 namespace ecert::crypto {
 namespace {
 
-using GroupPtr = OsslPtr<EC_GROUP, EC_GROUP_free>;
-using PointPtr = OsslPtr<EC_POINT, EC_POINT_free>;
 using BnCtxPtr = OsslPtr<BN_CTX, BN_CTX_free>;
 
 ParamBldPtr new_param_bld() {
@@ -115,12 +113,12 @@ ByteView uncompressed_point(const Curve& c, ByteView value) {
 // (OpenSSL wants the public point for export and for SubjectPublicKeyInfo).
 Bytes public_point(const Curve& c, const BIGNUM* d) {
   OSSL_LIB_CTX* ctx = started_libctx();
-  GroupPtr group(EC_GROUP_new_by_curve_name_ex(ctx, nullptr, c.nid));
+  EcGroupPtr group(EC_GROUP_new_by_curve_name_ex(ctx, nullptr, c.nid));
   ossl_check(group != nullptr, "EC_GROUP_new_by_curve_name_ex");
   require(!BN_is_zero(d) && !BN_is_negative(d) && BN_cmp(d, EC_GROUP_get0_order(group.get())) < 0,
           CKR_ATTRIBUTE_VALUE_INVALID, "EC private value out of range");
   BnCtxPtr bn_ctx(BN_CTX_secure_new_ex(ctx));
-  PointPtr point(EC_POINT_new(group.get()));
+  EcPointPtr point(EC_POINT_new(group.get()));
   ossl_check(bn_ctx != nullptr && point != nullptr, "EC_POINT_new", CKR_HOST_MEMORY);
   ossl_check(EC_POINT_mul(group.get(), point.get(), d, nullptr, nullptr, bn_ctx.get()) == 1, "EC_POINT_mul");
   Bytes out(1 + 2 * c.field_bytes);

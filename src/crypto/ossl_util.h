@@ -48,16 +48,12 @@ void bn_to_padded(const BIGNUM* bn, std::uint8_t* out, std::size_t len);
 // key does not have it.
 BignumPtr get_bn_param(const EVP_PKEY* pkey, const char* name);
 
-struct OsslFree {
-  void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); }
-};
-
 // The DER of an OpenSSL object through its i2d function.
 template <class T, class I2d>
 Bytes i2d_bytes(const T* object, I2d i2d) {
   unsigned char* der = nullptr;
   int len = i2d(object, &der);
-  std::unique_ptr<unsigned char, OsslFree> owner(der);
+  OsslBytePtr owner(der);
   ossl_check(len > 0 && der != nullptr, "i2d");
   return Bytes(der, der + len);
 }

@@ -21,12 +21,16 @@ TEST(PolicyFields, NamesStorageKeysAndAttributesAreUnique) {
   for (const PolicyField& f : policy_fields()) {
     EXPECT_TRUE(names.insert(f.name).second) << f.name;
     EXPECT_TRUE(keys.insert(f.storage_key).second) << f.storage_key;
-    if (f.settable()) EXPECT_TRUE(attributes.insert(f.attribute).second) << f.name;
+    if (f.settable()) {
+      EXPECT_TRUE(attributes.insert(f.attribute).second) << f.name;
+    }
     EXPECT_NE(f.help, nullptr) << f.name;
     // Exactly one member pointer, the one of its kind.
     EXPECT_EQ(f.kind == FieldKind::number, f.number != nullptr) << f.name;
     EXPECT_EQ(f.kind == FieldKind::flag, f.flag != nullptr) << f.name;
-    if (f.kind == FieldKind::flag) EXPECT_EQ(f.maximum, 1u) << f.name;
+    if (f.kind == FieldKind::flag) {
+      EXPECT_EQ(f.maximum, 1u) << f.name;
+    }
   }
   // The stored names of shipped tokens never change.
   for (const char* key :
@@ -77,7 +81,9 @@ TEST(PolicyFields, ValidateRefusesEachFieldOutsideItsRange) {
 TEST(PolicyFields, LookupsFindEachFieldAndNothingElse) {
   for (const PolicyField& f : policy_fields()) {
     EXPECT_EQ(find_field(std::string_view(f.name)), &f);
-    if (f.settable()) EXPECT_EQ(find_field(f.attribute), &f);
+    if (f.settable()) {
+      EXPECT_EQ(find_field(f.attribute), &f);
+    }
   }
   EXPECT_EQ(find_field(std::string_view("no-such-field")), nullptr);
   EXPECT_EQ(find_field(CKA_ECERT_USER_TRIES_LEFT), nullptr);  // read-only: not a policy field

@@ -54,7 +54,7 @@ namespace detail {
 
 // `body`'s result: CKR_OK for a body returning void, else what it returns.
 template <class Body>
-CK_RV result_of(Body& body) {
+[[gnu::always_inline]] inline CK_RV result_of(Body& body) {
   if constexpr (std::is_void_v<std::invoke_result_t<Body&>>) {
     body();
     return CKR_OK;
@@ -65,7 +65,7 @@ CK_RV result_of(Body& body) {
 
 // Runs `body` and maps exceptions; the reason of one goes to `why`.
 template <class Body>
-CK_RV run(Body& body, const char** why) noexcept {
+[[gnu::always_inline]] inline CK_RV run(Body& body, const char** why) noexcept {
   try {
     return result_of(body);
   } catch (...) {
@@ -75,7 +75,7 @@ CK_RV run(Body& body, const char** why) noexcept {
 
 // run(), after checking that C_Initialize has been called in this process.
 template <class Body>
-CK_RV run_initialised(Body& body, const char** why) noexcept {
+[[gnu::always_inline]] inline CK_RV run_initialised(Body& body, const char** why) noexcept {
   auto checked = [&]() -> CK_RV {
     token::Library::get();  // throws CKR_CRYPTOKI_NOT_INITIALIZED
     return result_of(body);
@@ -89,12 +89,15 @@ CK_RV run_initialised(Body& body, const char** why) noexcept {
 // void (success is CKR_OK) or a CK_RV (for results such as
 // CKR_BUFFER_TOO_SMALL that come with output). `traced` names the function
 // and describes its arguments for the call trace (trace.h), which costs one
-// relaxed load when off.
+// relaxed load when off. The untraced path is inlined whole into each C_*
+// function, as it was before the trace (always_inline: GCC otherwise keeps
+// one out-of-line copy for both paths, a call more per PKCS#11 call).
 template <class... Args, class Body>
-CK_RV guarded(const trace::Call<Args...>& traced, Body&& body) noexcept {
-  if (!trace::on()) [[likely]]
-    return detail::run(body, nullptr);
-  return trace::traced(traced, [&](const char** why) { return detail::run(body, why); });
+[[gnu::always_inline]] inline CK_RV guarded(const trace::Call<Args...>& traced, Body&& body) noexcept {
+  if (trace::on()) [[unlikely]] {
+    return trace::traced(traced, [&](const char** why) { return detail::run(body, why); });
+  }
+  return detail::run(body, nullptr);
 }
 
 // guarded(), after checking that C_Initialize has been called in this process.
@@ -102,10 +105,11 @@ CK_RV guarded(const trace::Call<Args...>& traced, Body&& body) noexcept {
 // itself), C_GetFunctionList, C_GetInterfaceList and C_GetInterface goes
 // through here.
 template <class... Args, class Body>
-CK_RV call(const trace::Call<Args...>& traced, Body&& body) noexcept {
-  if (!trace::on()) [[likely]]
-    return detail::run_initialised(body, nullptr);
-  return trace::traced(traced, [&](const char** why) { return detail::run_initialised(body, why); });
+[[gnu::always_inline]] inline CK_RV call(const trace::Call<Args...>& traced, Body&& body) noexcept {
+  if (trace::on()) [[unlikely]] {
+    return trace::traced(traced, [&](const char** why) { return detail::run_initialised(body, why); });
+  }
+  return detail::run_initialised(body, nullptr);
 }
 
 // call() for the functions that continue an active operation (C_Sign,
@@ -113,8 +117,8 @@ CK_RV call(const trace::Call<Args...>& traced, Body&& body) noexcept {
 // but CKR_BUFFER_TOO_SMALL, so a CKR_ARGUMENTS_BAD found here, before the
 // services run, ends it too.
 template <class... Args, class Body>
-CK_RV operation_call(const trace::Call<Args...>& traced, CK_SESSION_HANDLE session, token::OperationKind kind,
-                     Body&& body) noexcept {
+[[gnu::always_inline]] inline CK_RV operation_call(const trace::Call<Args...>& traced, CK_SESSION_HANDLE session,
+                                                   token::OperationKind kind, Body&& body) noexcept {
   CK_RV rv = call(traced, std::forward<Body>(body));
   if (rv == CKR_ARGUMENTS_BAD) token::end_operation(session, kind);
   return rv;

@@ -9,12 +9,7 @@
 #include "common/padded_text.h"
 #include "pkcs11/call.h"
 
-#ifndef ECERT_VERSION_MAJOR
-#define ECERT_VERSION_MAJOR 0
-#endif
-#ifndef ECERT_VERSION_MINOR
-#define ECERT_VERSION_MINOR 1
-#endif
+// ECERT_VERSION_MAJOR/MINOR come from the project version (src/pkcs11/CMakeLists.txt).
 
 namespace {
 

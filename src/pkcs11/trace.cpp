@@ -20,12 +20,7 @@
 #include "common/ck_rv_name.h"
 #include "token/attribute_rules.h"
 
-#ifndef ECERT_VERSION_MAJOR
-#define ECERT_VERSION_MAJOR 0
-#endif
-#ifndef ECERT_VERSION_MINOR
-#define ECERT_VERSION_MINOR 1
-#endif
+// ECERT_VERSION_MAJOR/MINOR come from the project version (src/pkcs11/CMakeLists.txt).
 
 namespace ecert::pkcs11::trace {
 
